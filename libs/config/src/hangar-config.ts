@@ -1,0 +1,141 @@
+import { resolve } from 'node:path';
+
+export type EventStoreKind = 'sqlite' | 'jetstream' | 'kurrentdb';
+export type BusKind = 'embedded' | 'nats';
+export type BlobStoreConfig =
+  | { kind: 'fs'; root: string }
+  | { kind: 's3'; endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; bucket: string; region: string };
+
+/** Everything Hangar reads from its environment, validated once at start (see docs/configuration.md). */
+export interface HangarConfig {
+  mode: 'embedded' | 'distributed';
+  port: number;
+  dataDir: string;
+  adminToken: string | null;
+  natsUrl: string;
+  natsPrefix: string;
+  eventStore: EventStoreKind;
+  kurrentDbUrl: string | null;
+  bus: BusKind;
+  blobStore: BlobStoreConfig;
+  allowPrivateNetworks: boolean;
+  regions: string[];
+  /** Worker agents that must report a build ready before it is Approved. */
+  workerQuorum: number;
+  /** How long a distribution waits for a worker of the region to exist before rejecting the build. */
+  distributionTimeoutMs: number;
+  maxBuildBytes: number;
+  downloadTimeoutMs: number;
+  webhookTimeoutMs: number;
+  /** Delays between redeliveries of a failed message (the last one repeats). */
+  retryDelaysMs: number[];
+  /** How long after a silent crash an unacknowledged message is redelivered (JetStream ack wait). */
+  busAckWaitMs: number;
+  worker: { id: string; region: string; dir: string; capacity: number };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** 24 GB: Streampixel's documented (soft) limit. */
+export const DEFAULT_MAX_BUILD_BYTES = 24 * 1000 ** 3;
+
+export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarConfig {
+  const dataDir = resolve(env.HANGAR_DATA_DIR || './.hangar');
+  const eventStore = oneOf(env, 'HANGAR_EVENT_STORE', ['sqlite', 'jetstream', 'kurrentdb'], mode === 'embedded' ? 'sqlite' : 'jetstream');
+  const bus = oneOf(env, 'HANGAR_BUS', ['embedded', 'nats'], mode === 'embedded' ? 'embedded' : 'nats');
+  if (mode === 'distributed' && bus === 'embedded') throw new ConfigError('HANGAR_BUS=embedded cannot connect separate processes: use nats');
+  if (eventStore === 'kurrentdb' && !env.KURRENTDB_URL) throw new ConfigError('HANGAR_EVENT_STORE=kurrentdb needs KURRENTDB_URL');
+  const regions = list(env.HANGAR_REGIONS) ?? ['us-east-1', 'europe', 'asia-pacific'];
+  return {
+    mode,
+    port: int(env, 'PORT', 8080, 0, 65535),
+    dataDir,
+    adminToken: env.HANGAR_ADMIN_TOKEN || null,
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    natsPrefix: natsName(env.HANGAR_NATS_PREFIX || 'hangar'),
+    eventStore,
+    kurrentDbUrl: env.KURRENTDB_URL || null,
+    bus,
+    blobStore: blobStore(env, dataDir),
+    allowPrivateNetworks: bool(env, 'HANGAR_ALLOW_PRIVATE_NETWORKS', false),
+    regions,
+    workerQuorum: int(env, 'HANGAR_WORKER_QUORUM', 1, 1, 1000),
+    distributionTimeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
+    maxBuildBytes: int(env, 'HANGAR_MAX_BUILD_BYTES', DEFAULT_MAX_BUILD_BYTES, 1, Number.MAX_SAFE_INTEGER),
+    downloadTimeoutMs: int(env, 'HANGAR_DOWNLOAD_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
+    webhookTimeoutMs: int(env, 'HANGAR_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+    retryDelaysMs: (list(env.HANGAR_RETRY_DELAYS_SECONDS) ?? ['1', '5', '30', '120']).map((s) => {
+      const n = Number(s);
+      if (!Number.isFinite(n) || n < 0) throw new ConfigError(`HANGAR_RETRY_DELAYS_SECONDS: ${s} is not a number of seconds`);
+      return n * 1000;
+    }),
+    busAckWaitMs: int(env, 'HANGAR_BUS_ACK_WAIT_SECONDS', 30, 1, 3600) * 1000,
+    worker: {
+      id: env.HANGAR_WORKER_ID || `worker-${env.HOSTNAME || 'local'}-${process.pid}`,
+      region: env.HANGAR_WORKER_REGION || regions[0],
+      dir: resolve(env.HANGAR_WORKER_DIR || resolve(dataDir, 'worker')),
+      capacity: int(env, 'HANGAR_WORKER_CAPACITY', 1, 1, 10_000),
+    },
+  };
+}
+
+function blobStore(env: Env, dataDir: string): BlobStoreConfig {
+  const kind = oneOf(env, 'HANGAR_BLOB_STORE', ['fs', 's3'], 'fs');
+  if (kind === 'fs') return { kind, root: resolve(env.HANGAR_BLOB_DIR || resolve(dataDir, 'blobs')) };
+  const endpoint = env.S3_ENDPOINT;
+  if (!endpoint) throw new ConfigError('HANGAR_BLOB_STORE=s3 needs S3_ENDPOINT (e.g. http://127.0.0.1:9000)');
+  const url = new URL(endpoint);
+  const accessKey = env.S3_ACCESS_KEY;
+  const secretKey = env.S3_SECRET_KEY;
+  if (!accessKey || !secretKey) throw new ConfigError('HANGAR_BLOB_STORE=s3 needs S3_ACCESS_KEY and S3_SECRET_KEY');
+  return {
+    kind,
+    endPoint: url.hostname,
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    useSSL: url.protocol === 'https:',
+    accessKey,
+    secretKey,
+    bucket: env.S3_BUCKET || 'hangar',
+    region: env.S3_REGION || 'us-east-1',
+  };
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = env[name];
+  if (!value) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name}=${value}: expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${value}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`${name}=${value}: expected true or false`);
+}
+function list(value: string | undefined): string[] | null {
+  if (!value) return null;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : null;
+}
+function natsName(prefix: string): string {
+  if (!/^[a-z][a-z0-9_-]{0,30}$/i.test(prefix)) throw new ConfigError(`HANGAR_NATS_PREFIX=${prefix}: letters, digits, - and _ only`);
+  return prefix;
+}
+
+export const HANGAR_CONFIG = Symbol('HANGAR_CONFIG');

@@ -1,0 +1,115 @@
+import type { DownloadedArchive, ScanReport, StoredBuild } from './scan-report';
+import type { ObjectionCode, ObjectionText } from './objection';
+import type { BuildStatus } from './build-status';
+
+/**
+ * The facts of a build's life, appended to its stream `build-<uploadId>`. Versioned by type name: a change of shape
+ * gets a new type (e.g. `BuildQueued.v2`), never an edit of an old one, because the store keeps them forever.
+ */
+export interface BuildQueued {
+  type: 'BuildQueued';
+  data: {
+    uploadId: string;
+    projectId: string;
+    userId: string;
+    fileUrl: string;
+    autoRelease: boolean;
+    region: string;
+    at: string;
+  };
+}
+export interface DownloadStarted {
+  type: 'DownloadStarted';
+  data: { uploadId: string; projectId: string; at: string };
+}
+export interface DownloadCompleted {
+  type: 'DownloadCompleted';
+  data: { uploadId: string; projectId: string; archive: DownloadedArchive; at: string };
+}
+export interface ScanStarted {
+  type: 'ScanStarted';
+  data: { uploadId: string; projectId: string; at: string };
+}
+export interface ScanPassed {
+  type: 'ScanPassed';
+  data: { uploadId: string; projectId: string; report: ScanReport; at: string };
+}
+export interface SavingStarted {
+  type: 'SavingStarted';
+  data: { uploadId: string; projectId: string; at: string };
+}
+export interface BuildStored {
+  type: 'BuildStored';
+  /** `release`: whether distribution follows on its own (autoRelease); if not, the build waits, Archived. */
+  data: { uploadId: string; projectId: string; stored: StoredBuild; release: boolean; at: string };
+}
+export interface DistributionStarted {
+  type: 'DistributionStarted';
+  /** `round` counts distributions of this build: a rollback distributes an approved build again. */
+  data: { uploadId: string; projectId: string; region: string; round: number; trigger: 'auto' | 'manual'; at: string };
+}
+export interface BuildReadyOnWorker {
+  type: 'BuildReadyOnWorker';
+  data: { uploadId: string; projectId: string; workerId: string; round: number; at: string };
+}
+export interface BuildApproved {
+  type: 'BuildApproved';
+  data: { uploadId: string; projectId: string; round: number; workers: string[]; at: string };
+}
+export interface BuildRejected {
+  type: 'BuildRejected';
+  data: {
+    uploadId: string;
+    projectId: string;
+    /** The status the build was in when it was rejected. */
+    stage: BuildStatus;
+    code: ObjectionCode;
+    objection: ObjectionText;
+    /** A human-readable detail (e.g. `HTTP 404 from the file server`). */
+    reason: string;
+    at: string;
+  };
+}
+
+export type BuildEvent =
+  | BuildQueued
+  | DownloadStarted
+  | DownloadCompleted
+  | ScanStarted
+  | ScanPassed
+  | SavingStarted
+  | BuildStored
+  | DistributionStarted
+  | BuildReadyOnWorker
+  | BuildApproved
+  | BuildRejected;
+export type BuildEventType = BuildEvent['type'];
+
+export const BUILD_EVENT_TYPES: readonly BuildEventType[] = [
+  'BuildQueued',
+  'DownloadStarted',
+  'DownloadCompleted',
+  'ScanStarted',
+  'ScanPassed',
+  'SavingStarted',
+  'BuildStored',
+  'DistributionStarted',
+  'BuildReadyOnWorker',
+  'BuildApproved',
+  'BuildRejected',
+];
+
+export function buildStreamName(uploadId: string): string {
+  return `build-${uploadId}`;
+}
+
+/** The events that move a build into a status (and so fire that status's webhook). Others change no status. */
+export const STATUS_ENTERED_BY: Readonly<Partial<Record<BuildEventType, BuildStatus>>> = {
+  BuildQueued: 'pending',
+  DownloadStarted: 'Downloading Files',
+  ScanStarted: 'Extracting & Scanning',
+  SavingStarted: 'Saving to Repository',
+  DistributionStarted: 'Distribute',
+  BuildApproved: 'Approved',
+  BuildRejected: 'Reject',
+};

@@ -1,0 +1,4 @@
+export * from './build-status';
+export * from './objection';
+export * from './scan-report';
+export * from './build-events';

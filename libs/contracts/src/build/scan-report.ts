@@ -1,0 +1,27 @@
+/** What the scanner learnt from a package; shown on the build and in `files[]`. */
+export interface ScanReport {
+  /** The Unreal project name, from `<Project>/Binaries/Win64`. */
+  projectName: string;
+  /** Root launcher executable, e.g. `MyGame.exe`. */
+  executable: string;
+  /** Shipping executable under `<Project>/Binaries/Win64/`, if present. */
+  shippingExecutable: string | null;
+  ueVersion: string;
+  pixelStreaming: boolean;
+  fileCount: number;
+  /** Sum of uncompressed entry sizes, in bytes. */
+  totalSize: number;
+}
+
+/** What the repository stored for a build. */
+export interface StoredBuild {
+  manifestKey: string;
+  fileCount: number;
+  totalBytes: number;
+}
+
+export interface DownloadedArchive {
+  blobKey: string;
+  size: number;
+  sha256: string;
+}

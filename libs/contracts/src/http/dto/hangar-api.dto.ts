@@ -1,0 +1,34 @@
+import { Transform } from 'class-transformer';
+import { ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, Max, ValidateIf } from 'class-validator';
+import { ALL_WEBHOOK_EVENTS, type WebhookEventName } from '../../webhook/webhook-event-name';
+import { BuildStatus } from '../../build/build-status';
+import { IsHttpUrl } from './is-http-url';
+
+export class CreateUserBody {
+  @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+}
+
+export class CreateProjectBody {
+  @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  /** Checked against the deployment's regions (HANGAR_REGIONS) by the service. */
+  @IsString() @IsNotEmpty() region!: string;
+  @IsOptional() @IsHttpUrl() webhookUrl?: string;
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(ALL_WEBHOOK_EVENTS as string[], { each: true, message: `webhookEvents must be among ${ALL_WEBHOOK_EVENTS.join(', ')}` })
+  webhookEvents?: WebhookEventName[];
+  @IsOptional() @IsBoolean({ message: 'autoRelease must be a boolean' }) autoRelease?: boolean;
+}
+
+export class UpdateProjectBody {
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  /** `null` removes the webhook. */
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsHttpUrl() webhookUrl?: string | null;
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(ALL_WEBHOOK_EVENTS as string[], { each: true, message: `webhookEvents must be among ${ALL_WEBHOOK_EVENTS.join(', ')}` })
+  webhookEvents?: WebhookEventName[];
+  @IsOptional() @IsBoolean({ message: 'autoRelease must be a boolean' }) autoRelease?: boolean;
+}
+
+export class ListBuildsQuery {
+  @IsOptional() @IsIn(Object.values(BuildStatus)) status?: string;
+  @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(1) page?: number;
+  @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(100) limit?: number;
+}

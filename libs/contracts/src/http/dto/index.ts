@@ -1,0 +1,2 @@
+export * from './pixel-stripe.dto';
+export * from './hangar-api.dto';

@@ -1,0 +1,3 @@
+export * from './views';
+export * from './query-requests';
+export * from './dto';

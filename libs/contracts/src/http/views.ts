@@ -1,0 +1,51 @@
+import type { BuildLabel, BuildStatus } from '../build/build-status';
+import type { DownloadedArchive, ScanReport, StoredBuild } from '../build/scan-report';
+import type { WebhookEventName } from '../webhook/webhook-event-name';
+
+/** A build as the read side shows it: a projection of its stream plus its project's live pointer. */
+export interface BuildView {
+  uploadId: string;
+  projectId: string;
+  userId: string;
+  fileUrl: string;
+  status: BuildStatus;
+  label: BuildLabel;
+  live: boolean;
+  /** Stored in the repository and waiting for a release (autoRelease off): shown as Archived. */
+  stored: boolean;
+  autoRelease: boolean;
+  objection: string | null;
+  objectionCode: string | null;
+  reason: string | null;
+  archive: DownloadedArchive | null;
+  scan: ScanReport | null;
+  storage: StoredBuild | null;
+  createdAt: string;
+  updatedAt: string;
+  timeline: BuildTimelineEntry[];
+}
+export interface BuildTimelineEntry {
+  type: string;
+  status: BuildStatus;
+  at: string;
+  position: string;
+}
+
+export interface ProjectView {
+  id: string;
+  name: string;
+  region: string;
+  ownerId: string;
+  webhookUrl: string | null;
+  webhookEvents: WebhookEventName[];
+  autoRelease: boolean;
+  liveUploadId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface Page<T> {
+  items: T[];
+  page: number;
+  limit: number;
+  total: number;
+}

@@ -1,0 +1,42 @@
+import type { WebhookEventName } from '../webhook/webhook-event-name';
+
+export const REGIONS = ['us-east-1', 'europe', 'asia-pacific'] as const;
+export type KnownRegion = (typeof REGIONS)[number];
+
+export interface ProjectCreated {
+  type: 'ProjectCreated';
+  data: {
+    projectId: string;
+    ownerId: string;
+    name: string;
+    region: string;
+    webhookUrl: string | null;
+    webhookEvents: WebhookEventName[];
+    autoRelease: boolean;
+    at: string;
+  };
+}
+export interface ProjectSettingsChanged {
+  type: 'ProjectSettingsChanged';
+  /** Only the settings that changed are present. */
+  data: {
+    projectId: string;
+    webhookUrl?: string | null;
+    webhookEvents?: WebhookEventName[];
+    autoRelease?: boolean;
+    name?: string;
+    at: string;
+  };
+}
+export interface LiveBuildChanged {
+  type: 'LiveBuildChanged';
+  /** `previousUploadId` becomes Archived: one live build per project. */
+  data: { projectId: string; uploadId: string; previousUploadId: string | null; at: string };
+}
+
+export type ProjectEvent = ProjectCreated | ProjectSettingsChanged | LiveBuildChanged;
+export type ProjectEventType = ProjectEvent['type'];
+
+export function projectStreamName(projectId: string): string {
+  return `project-${projectId}`;
+}

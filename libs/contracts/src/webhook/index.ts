@@ -1,0 +1,2 @@
+export * from './webhook-event-name';
+export * from './webhook-envelope';

@@ -1,0 +1,17 @@
+import type { DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '@hangar/contracts';
+
+/** What can be asked of a build. Each carries `at` (ISO time) so that the decider needs no clock. */
+export type BuildCommand =
+  | { type: 'QueueBuild'; uploadId: string; projectId: string; userId: string; fileUrl: string; autoRelease: boolean; region: string; at: string }
+  | { type: 'StartDownload'; at: string }
+  | { type: 'CompleteDownload'; archive: DownloadedArchive; at: string }
+  | { type: 'StartScan'; at: string }
+  | { type: 'PassScan'; report: ScanReport; at: string }
+  | { type: 'StartSaving'; at: string }
+  | { type: 'CompleteStorage'; stored: StoredBuild; at: string }
+  /** `trigger: 'auto'` comes after storage when the build is released on its own; `manual` is distribute-file. */
+  | { type: 'StartDistribution'; trigger: 'auto' | 'manual'; at: string }
+  | { type: 'RecordWorkerReady'; workerId: string; round: number; quorum: number; at: string }
+  | { type: 'RejectBuild'; code: ObjectionCode; reason: string; at: string };
+
+export type BuildCommandType = BuildCommand['type'];

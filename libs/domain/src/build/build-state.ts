@@ -1,0 +1,27 @@
+import type { BuildStatus, DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '@hangar/contracts';
+
+export type Build = NoBuild | ExistingBuild;
+export interface NoBuild {
+  exists: false;
+}
+export interface ExistingBuild {
+  exists: true;
+  uploadId: string;
+  projectId: string;
+  userId: string;
+  fileUrl: string;
+  region: string;
+  autoRelease: boolean;
+  status: BuildStatus;
+  /** Within the current status: has the stage's work finished (e.g. download complete, still `Downloading Files`)? */
+  stageDone: boolean;
+  archive: DownloadedArchive | null;
+  scan: ScanReport | null;
+  stored: StoredBuild | null;
+  /** Distribution rounds so far (a rollback distributes an approved build again). */
+  round: number;
+  readyWorkers: string[];
+  rejection: { code: ObjectionCode; objection: string; reason: string } | null;
+}
+
+export const noBuild: NoBuild = { exists: false };

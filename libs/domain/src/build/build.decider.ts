@@ -1,0 +1,191 @@
+import {
+  BuildStatus,
+  IllegalTransition,
+  objectionFor,
+  type BuildEvent,
+  type BuildRejected,
+} from '@hangar/contracts';
+import { assertNever, type Decider } from '../decider/decider';
+import type { BuildCommand } from './build-commands';
+import { noBuild, type Build, type ExistingBuild } from './build-state';
+
+/**
+ * The build's life: pending → Downloading Files → Extracting & Scanning → Saving to Repository → Distribute →
+ * Approved, or Reject (with an objection) from any non-terminal status.
+ *
+ * Each stage is entered by one event (which fires its webhook) and finished by another; the next stage's service
+ * reacts to the finishing event. A command that already took effect returns no events, so a service that crashed
+ * after appending and receives its message again appends nothing twice.
+ */
+export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
+  if (command.type === 'QueueBuild') {
+    if (build.exists) return [];
+    const { type: _type, ...data } = command;
+    return [{ type: 'BuildQueued', data }];
+  }
+  if (!build.exists) throw new IllegalTransition(`${command.type}: build does not exist`);
+  const ids = { uploadId: build.uploadId, projectId: build.projectId };
+
+  switch (command.type) {
+    case 'StartDownload':
+      if (build.status === BuildStatus.Pending) return [{ type: 'DownloadStarted', data: { ...ids, at: command.at } }];
+      return alreadyPast(build, BuildStatus.Downloading, command.type);
+
+    case 'CompleteDownload':
+      if (build.status === BuildStatus.Downloading && !build.stageDone)
+        return [{ type: 'DownloadCompleted', data: { ...ids, archive: command.archive, at: command.at } }];
+      return alreadyPast(build, BuildStatus.Downloading, command.type, true);
+
+    case 'StartScan':
+      if (build.status === BuildStatus.Downloading && build.stageDone)
+        return [{ type: 'ScanStarted', data: { ...ids, at: command.at } }];
+      return alreadyPast(build, BuildStatus.Scanning, command.type);
+
+    case 'PassScan':
+      if (build.status === BuildStatus.Scanning && !build.stageDone)
+        return [{ type: 'ScanPassed', data: { ...ids, report: command.report, at: command.at } }];
+      return alreadyPast(build, BuildStatus.Scanning, command.type, true);
+
+    case 'StartSaving':
+      if (build.status === BuildStatus.Scanning && build.stageDone)
+        return [{ type: 'SavingStarted', data: { ...ids, at: command.at } }];
+      return alreadyPast(build, BuildStatus.Saving, command.type);
+
+    case 'CompleteStorage':
+      if (build.status === BuildStatus.Saving && !build.stageDone)
+        return [{ type: 'BuildStored', data: { ...ids, stored: command.stored, release: build.autoRelease, at: command.at } }];
+      return alreadyPast(build, BuildStatus.Saving, command.type, true);
+
+    case 'StartDistribution':
+      return startDistribution(build, command);
+
+    case 'RecordWorkerReady': {
+      if (build.status !== BuildStatus.Distributing || command.round !== build.round) return [];
+      if (build.readyWorkers.includes(command.workerId)) return [];
+      const ready: BuildEvent = {
+        type: 'BuildReadyOnWorker',
+        data: { ...ids, workerId: command.workerId, round: command.round, at: command.at },
+      };
+      const workers = [...build.readyWorkers, command.workerId];
+      if (workers.length < command.quorum) return [ready];
+      return [ready, { type: 'BuildApproved', data: { ...ids, round: build.round, workers, at: command.at } }];
+    }
+
+    case 'RejectBuild':
+      if (build.status === BuildStatus.Approved || build.status === BuildStatus.Rejected) return [];
+      return [rejected(build, command.code, command.reason, command.at)];
+
+    default:
+      return assertNever(command);
+  }
+}
+
+function startDistribution(build: ExistingBuild, command: Extract<BuildCommand, { type: 'StartDistribution' }>): BuildEvent[] {
+  const ids = { uploadId: build.uploadId, projectId: build.projectId };
+  const start = (): BuildEvent[] => [
+    {
+      type: 'DistributionStarted',
+      data: { ...ids, region: build.region, round: build.round + 1, trigger: command.trigger, at: command.at },
+    },
+  ];
+  const stored = build.status === BuildStatus.Saving && build.stageDone;
+  if (command.trigger === 'auto') {
+    // Only the first release of a stored build is automatic, and only when the build asked for it.
+    return stored && build.autoRelease ? start() : [];
+  }
+  if (stored || build.status === BuildStatus.Approved) return start();
+  if (build.status === BuildStatus.Distributing) return [];
+  throw new IllegalTransition(`cannot distribute build ${build.uploadId}: it is ${build.status}`);
+}
+
+/** Order of the pipeline, used to tell "already done" (no-op) from "not yet possible" (a bug or a bad request). */
+const ORDER: BuildStatus[] = [
+  BuildStatus.Pending,
+  BuildStatus.Downloading,
+  BuildStatus.Scanning,
+  BuildStatus.Saving,
+  BuildStatus.Distributing,
+  BuildStatus.Approved,
+];
+
+function alreadyPast(build: ExistingBuild, target: BuildStatus, command: string, finishing = false): BuildEvent[] {
+  if (build.status === BuildStatus.Rejected) return [];
+  const at = ORDER.indexOf(build.status);
+  const want = ORDER.indexOf(target);
+  if (at > want || (at === want && (finishing ? build.stageDone : true))) return [];
+  throw new IllegalTransition(`${command}: build ${build.uploadId} is ${build.status}`);
+}
+
+function rejected(build: ExistingBuild, code: BuildRejected['data']['code'], reason: string, at: string): BuildRejected {
+  return {
+    type: 'BuildRejected',
+    data: {
+      uploadId: build.uploadId,
+      projectId: build.projectId,
+      stage: build.status,
+      code,
+      objection: objectionFor(code),
+      reason,
+      at,
+    },
+  };
+}
+
+export function evolveBuild(build: Build, event: BuildEvent): Build {
+  if (event.type === 'BuildQueued') {
+    const d = event.data;
+    return {
+      exists: true,
+      uploadId: d.uploadId,
+      projectId: d.projectId,
+      userId: d.userId,
+      fileUrl: d.fileUrl,
+      region: d.region,
+      autoRelease: d.autoRelease,
+      status: BuildStatus.Pending,
+      stageDone: false,
+      archive: null,
+      scan: null,
+      stored: null,
+      round: 0,
+      readyWorkers: [],
+      rejection: null,
+    };
+  }
+  if (!build.exists) return build;
+  switch (event.type) {
+    case 'DownloadStarted':
+      return { ...build, status: BuildStatus.Downloading, stageDone: false };
+    case 'DownloadCompleted':
+      return { ...build, archive: event.data.archive, stageDone: true };
+    case 'ScanStarted':
+      return { ...build, status: BuildStatus.Scanning, stageDone: false };
+    case 'ScanPassed':
+      return { ...build, scan: event.data.report, stageDone: true };
+    case 'SavingStarted':
+      return { ...build, status: BuildStatus.Saving, stageDone: false };
+    case 'BuildStored':
+      return { ...build, stored: event.data.stored, stageDone: true };
+    case 'DistributionStarted':
+      return { ...build, status: BuildStatus.Distributing, stageDone: false, round: event.data.round, readyWorkers: [] };
+    case 'BuildReadyOnWorker':
+      return { ...build, readyWorkers: [...build.readyWorkers, event.data.workerId] };
+    case 'BuildApproved':
+      return { ...build, status: BuildStatus.Approved, stageDone: true };
+    case 'BuildRejected':
+      return {
+        ...build,
+        status: BuildStatus.Rejected,
+        stageDone: true,
+        rejection: { code: event.data.code, objection: event.data.objection, reason: event.data.reason },
+      };
+    default:
+      return assertNever(event);
+  }
+}
+
+export const buildDecider: Decider<BuildCommand, BuildEvent, Build> = {
+  decide: decideBuild,
+  evolve: evolveBuild,
+  initialState: noBuild,
+};

@@ -1,0 +1,180 @@
+import { BuildStatus, IllegalTransition, type BuildEvent, type ObjectionCode } from '@hangar/contracts';
+import { deciderSpec } from '../testing/decider-spec';
+import { fold } from '../decider/decider';
+import { buildDecider } from './build.decider';
+import type { BuildCommand } from './build-commands';
+
+const spec = deciderSpec(buildDecider);
+const at = '2026-11-22T10:00:00.000Z';
+const ids = { uploadId: '65f0c0ffee00000000000001', projectId: '65f0c0ffee00000000000002' };
+const archive = { blobKey: 'downloads/x.zip', size: 1234, sha256: 'ab'.repeat(32) };
+const report = {
+  projectName: 'Game',
+  executable: 'Game.exe',
+  shippingExecutable: 'Game/Binaries/Win64/Game-Win64-Shipping.exe',
+  ueVersion: '5.3.2',
+  pixelStreaming: true,
+  fileCount: 300,
+  totalSize: 99999,
+};
+const stored = { manifestKey: 'builds/x/manifest.json', fileCount: 300, totalBytes: 99999 };
+
+const queued = (autoRelease = true): BuildEvent => ({
+  type: 'BuildQueued',
+  data: { ...ids, userId: '65f0c0ffee00000000000003', fileUrl: 'https://files.example.com/b.zip', autoRelease, region: 'europe', at },
+});
+const downloadStarted: BuildEvent = { type: 'DownloadStarted', data: { ...ids, at } };
+const downloaded: BuildEvent = { type: 'DownloadCompleted', data: { ...ids, archive, at } };
+const scanStarted: BuildEvent = { type: 'ScanStarted', data: { ...ids, at } };
+const scanPassed: BuildEvent = { type: 'ScanPassed', data: { ...ids, report, at } };
+const savingStarted: BuildEvent = { type: 'SavingStarted', data: { ...ids, at } };
+const storedEvent = (release = true): BuildEvent => ({ type: 'BuildStored', data: { ...ids, stored, release, at } });
+const distributionStarted = (round = 1, trigger: 'auto' | 'manual' = 'auto'): BuildEvent => ({
+  type: 'DistributionStarted',
+  data: { ...ids, region: 'europe', round, trigger, at },
+});
+const readyOn = (workerId: string, round = 1): BuildEvent => ({ type: 'BuildReadyOnWorker', data: { ...ids, workerId, round, at } });
+const approved = (workers: string[], round = 1): BuildEvent => ({ type: 'BuildApproved', data: { ...ids, round, workers, at } });
+const rejectedAt = (stage: BuildStatus, code: ObjectionCode, objection: string, reason: string): BuildEvent => ({
+  type: 'BuildRejected',
+  data: { ...ids, stage, code, objection: objection as never, reason, at },
+});
+
+const history = {
+  pending: [queued()],
+  downloading: [queued(), downloadStarted],
+  downloaded: [queued(), downloadStarted, downloaded],
+  scanning: [queued(), downloadStarted, downloaded, scanStarted],
+  scanned: [queued(), downloadStarted, downloaded, scanStarted, scanPassed],
+  saving: [queued(), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted],
+  stored: [queued(), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted, storedEvent()],
+  distributing: [queued(), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted, storedEvent(), distributionStarted()],
+};
+const approvedHistory = [...history.distributing, readyOn('w1'), approved(['w1'])];
+
+describe('build decider', () => {
+  describe('the happy path, one transition at a time', () => {
+    it('queues a new build as pending', () =>
+      spec
+        .given([])
+        .when({ type: 'QueueBuild', ...ids, userId: '65f0c0ffee00000000000003', fileUrl: 'https://files.example.com/b.zip', autoRelease: true, region: 'europe', at })
+        .then([queued()]));
+    it('starts downloading a pending build', () => spec.given(history.pending).when({ type: 'StartDownload', at }).then([downloadStarted]));
+    it('completes the download', () => spec.given(history.downloading).when({ type: 'CompleteDownload', archive, at }).then([downloaded]));
+    it('starts scanning a downloaded build', () => spec.given(history.downloaded).when({ type: 'StartScan', at }).then([scanStarted]));
+    it('passes the scan', () => spec.given(history.scanning).when({ type: 'PassScan', report, at }).then([scanPassed]));
+    it('starts saving a scanned build', () => spec.given(history.scanned).when({ type: 'StartSaving', at }).then([savingStarted]));
+    it('stores it, released when autoRelease is on', () =>
+      spec.given(history.saving).when({ type: 'CompleteStorage', stored, at }).then([storedEvent(true)]));
+    it('starts distribution on its own after storage (autoRelease on)', () =>
+      spec.given(history.stored).when({ type: 'StartDistribution', trigger: 'auto', at }).then([distributionStarted(1, 'auto')]));
+    it('records a worker ready without approving below the quorum', () =>
+      spec.given(history.distributing).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([readyOn('w1')]));
+    it('approves once the quorum of workers is ready', () =>
+      spec
+        .given([...history.distributing, readyOn('w1')])
+        .when({ type: 'RecordWorkerReady', workerId: 'w2', round: 1, quorum: 2, at })
+        .then([readyOn('w2'), approved(['w1', 'w2'])]));
+    it('approves at once with a quorum of one', () =>
+      spec.given(history.distributing).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 1, at }).then([readyOn('w1'), approved(['w1'])]));
+
+    it('walks the statuses in Streampixel order', () => {
+      const statuses = Object.values(history).map((events) => {
+        const b = fold(buildDecider, events);
+        return b.exists ? b.status : null;
+      });
+      expect([...new Set(statuses)]).toEqual(['pending', 'Downloading Files', 'Extracting & Scanning', 'Saving to Repository', 'Distribute']);
+      const done = fold(buildDecider, approvedHistory);
+      expect(done.exists && done.status).toBe('Approved');
+    });
+  });
+
+  describe('autoRelease off', () => {
+    const storedHeld = [queued(false), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted];
+    it('stores the build as not released', () =>
+      spec.given(storedHeld).when({ type: 'CompleteStorage', stored, at }).then([storedEvent(false)]));
+    it('stops after Saving to Repository: no automatic distribution', () =>
+      spec.given([...storedHeld, storedEvent(false)]).when({ type: 'StartDistribution', trigger: 'auto', at }).then([]));
+    it('distributes when released by hand (distribute-file)', () =>
+      spec.given([...storedHeld, storedEvent(false)]).when({ type: 'StartDistribution', trigger: 'manual', at }).then([distributionStarted(1, 'manual')]));
+  });
+
+  describe('redistribution (rollback) and its rules', () => {
+    it('distributes an approved build again in a new round', () =>
+      spec.given(approvedHistory).when({ type: 'StartDistribution', trigger: 'manual', at }).then([distributionStarted(2, 'manual')]));
+    it('does not start a second round while one is under way', () =>
+      spec.given(history.distributing).when({ type: 'StartDistribution', trigger: 'manual', at }).then([]));
+    it('ignores a ready report of an earlier round', () =>
+      spec
+        .given([...approvedHistory, distributionStarted(2, 'manual')])
+        .when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 1, at })
+        .then([]));
+    it('counts a worker once', () =>
+      spec.given([...history.distributing, readyOn('w1')]).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([]));
+    it('refuses to distribute a build that is still being processed', () =>
+      spec.given(history.scanning).when({ type: 'StartDistribution', trigger: 'manual', at }).thenThrows(IllegalTransition, /Extracting & Scanning/));
+    it('refuses to distribute a rejected build', () =>
+      spec
+        .given([...history.scanning, rejectedAt(BuildStatus.Scanning, 'MISSING_EXECUTABLE', 'Missing executable', 'no .exe')])
+        .when({ type: 'StartDistribution', trigger: 'manual', at })
+        .thenThrows(IllegalTransition));
+  });
+
+  describe('rejections, with Streampixel objections and a code', () => {
+    const cases: [string, BuildEvent[], BuildStatus, ObjectionCode, string][] = [
+      ['a download failure', history.downloading, BuildStatus.Downloading, 'DOWNLOAD_FAILED', 'Failed to download file'],
+      ['a corrupt archive', history.scanning, BuildStatus.Scanning, 'ARCHIVE_UNREADABLE', 'Archive could not be extracted'],
+      ['a missing executable', history.scanning, BuildStatus.Scanning, 'MISSING_EXECUTABLE', 'Missing executable'],
+      ['unsupported files', history.scanning, BuildStatus.Scanning, 'UNSUPPORTED_FILES', 'Build contains unsupported file formats'],
+      ['a storage error', history.saving, BuildStatus.Saving, 'STORAGE_FAILED', 'Failed to save build to repository'],
+      ['no worker in the region', history.distributing, BuildStatus.Distributing, 'NO_WORKERS', 'No streaming servers available in region'],
+      ['a worker validation failure', history.distributing, BuildStatus.Distributing, 'WORKER_VALIDATION_FAILED', 'Validation failed on worker'],
+      ['a failure while queued', history.pending, BuildStatus.Pending, 'DOWNLOAD_FAILED', 'Failed to download file'],
+    ];
+    it.each(cases)('rejects on %s', (_name, given, stage, code, objection) =>
+      spec.given(given).when({ type: 'RejectBuild', code, reason: 'because', at }).then([rejectedAt(stage, code, objection, 'because')]));
+
+    it('keeps the objection on the rejected build', () => {
+      const b = fold(buildDecider, [...history.downloading, rejectedAt(BuildStatus.Downloading, 'DOWNLOAD_FAILED', 'Failed to download file', 'HTTP 404')]);
+      expect(b.exists && b.status).toBe('Reject');
+      expect(b.exists && b.rejection).toEqual({ code: 'DOWNLOAD_FAILED', objection: 'Failed to download file', reason: 'HTTP 404' });
+    });
+    it('never rejects an approved build', () =>
+      spec.given(approvedHistory).when({ type: 'RejectBuild', code: 'NO_WORKERS', reason: 'x', at }).then([]));
+    it('rejects only once', () =>
+      spec
+        .given([...history.downloading, rejectedAt(BuildStatus.Downloading, 'DOWNLOAD_FAILED', 'Failed to download file', 'x')])
+        .when({ type: 'RejectBuild', code: 'DOWNLOAD_FAILED', reason: 'again', at })
+        .then([]));
+    it('fires nothing after a rejection (a rejected build is never distributed)', () => {
+      const rejected = [...history.scanning, rejectedAt(BuildStatus.Scanning, 'UNSUPPORTED_FILES', 'Build contains unsupported file formats', 'x')];
+      const later: BuildCommand[] = [
+        { type: 'PassScan', report, at },
+        { type: 'StartSaving', at },
+        { type: 'StartDistribution', trigger: 'auto', at },
+      ];
+      for (const command of later) spec.given(rejected).when(command).then([]);
+    });
+  });
+
+  describe('idempotence: a redelivered command appends nothing twice', () => {
+    const repeats: [string, BuildEvent[], BuildCommand][] = [
+      ['QueueBuild', history.pending, { type: 'QueueBuild', ...ids, userId: 'u', fileUrl: 'https://x/y.zip', autoRelease: true, region: 'europe', at }],
+      ['StartDownload', history.downloading, { type: 'StartDownload', at }],
+      ['CompleteDownload', history.downloaded, { type: 'CompleteDownload', archive, at }],
+      ['StartScan', history.scanning, { type: 'StartScan', at }],
+      ['PassScan', history.scanned, { type: 'PassScan', report, at }],
+      ['StartSaving', history.saving, { type: 'StartSaving', at }],
+      ['CompleteStorage', history.stored, { type: 'CompleteStorage', stored, at }],
+      ['StartDistribution (auto)', history.distributing, { type: 'StartDistribution', trigger: 'auto', at }],
+      ['StartDownload after scanning began', history.scanning, { type: 'StartDownload', at }],
+    ];
+    it.each(repeats)('%s again is a no-op', (_name, given, command) => spec.given(given).when(command).then([]));
+  });
+
+  describe('commands out of order are bugs, not facts', () => {
+    it('cannot scan before the download completed', () => spec.given(history.downloading).when({ type: 'StartScan', at }).thenThrows(IllegalTransition));
+    it('cannot store before saving started', () => spec.given(history.scanned).when({ type: 'CompleteStorage', stored, at }).thenThrows(IllegalTransition));
+    it('cannot act on a build that does not exist', () => spec.given([]).when({ type: 'StartDownload', at }).thenThrows(IllegalTransition));
+  });
+});

@@ -1,0 +1,24 @@
+import type { WebhookEventName } from '@hangar/contracts';
+
+export type ProjectCommand =
+  | {
+      type: 'CreateProject';
+      projectId: string;
+      ownerId: string;
+      name: string;
+      region: string;
+      webhookUrl: string | null;
+      webhookEvents: WebhookEventName[];
+      autoRelease: boolean;
+      at: string;
+    }
+  | {
+      type: 'ChangeProjectSettings';
+      name?: string;
+      webhookUrl?: string | null;
+      webhookEvents?: WebhookEventName[];
+      autoRelease?: boolean;
+      at: string;
+    }
+  /** Make an approved build the live one; the previous live build becomes Archived. */
+  | { type: 'SetLiveBuild'; uploadId: string; at: string };

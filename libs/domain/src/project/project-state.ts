@@ -1,0 +1,17 @@
+import type { WebhookEventName } from '@hangar/contracts';
+
+export type Project = { exists: false } | ExistingProject;
+export interface ExistingProject {
+  exists: true;
+  projectId: string;
+  ownerId: string;
+  name: string;
+  region: string;
+  webhookUrl: string | null;
+  webhookEvents: WebhookEventName[];
+  autoRelease: boolean;
+  liveUploadId: string | null;
+  createdAt: string;
+  /** Builds that were live once, newest last: the history a rollback picks from. */
+  liveHistory: string[];
+}

@@ -1,0 +1,71 @@
+import { IllegalTransition, InvalidInput, type ProjectEvent, type ProjectSettingsChanged } from '@hangar/contracts';
+import { assertNever, type Decider } from '../decider/decider';
+import type { ProjectCommand } from './project-commands';
+import type { Project } from './project-state';
+
+export function decideProject(command: ProjectCommand, project: Project): ProjectEvent[] {
+  if (command.type === 'CreateProject') {
+    if (project.exists) return [];
+    if (command.webhookUrl && command.webhookEvents.length === 0) {
+      // Streampixel: at least one event must be ticked while a URL is set.
+      throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
+    }
+    const { type: _type, ...data } = command;
+    return [{ type: 'ProjectCreated', data }];
+  }
+  if (!project.exists) throw new IllegalTransition(`${command.type}: project does not exist`);
+
+  switch (command.type) {
+    case 'ChangeProjectSettings': {
+      const changed: ProjectSettingsChanged['data'] = { projectId: project.projectId, at: command.at };
+      if (command.name !== undefined && command.name !== project.name) changed.name = command.name;
+      if (command.webhookUrl !== undefined && command.webhookUrl !== project.webhookUrl) changed.webhookUrl = command.webhookUrl;
+      if (command.webhookEvents !== undefined && !sameSet(command.webhookEvents, project.webhookEvents))
+        changed.webhookEvents = [...command.webhookEvents];
+      if (command.autoRelease !== undefined && command.autoRelease !== project.autoRelease) changed.autoRelease = command.autoRelease;
+      const url = changed.webhookUrl !== undefined ? changed.webhookUrl : project.webhookUrl;
+      const events = changed.webhookEvents ?? project.webhookEvents;
+      if (url && events.length === 0) throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
+      return Object.keys(changed).length > 2 ? [{ type: 'ProjectSettingsChanged', data: changed }] : [];
+    }
+    case 'SetLiveBuild':
+      if (project.liveUploadId === command.uploadId) return [];
+      return [
+        {
+          type: 'LiveBuildChanged',
+          data: { projectId: project.projectId, uploadId: command.uploadId, previousUploadId: project.liveUploadId, at: command.at },
+        },
+      ];
+    default:
+      return assertNever(command);
+  }
+}
+
+function sameSet<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export function evolveProject(project: Project, event: ProjectEvent): Project {
+  switch (event.type) {
+    case 'ProjectCreated': {
+      const { at, ...d } = event.data;
+      return { exists: true, ...d, createdAt: at, liveUploadId: null, liveHistory: [] };
+    }
+    case 'ProjectSettingsChanged': {
+      if (!project.exists) return project;
+      const { at: _at, projectId: _id, ...changes } = event.data;
+      return { ...project, ...changes };
+    }
+    case 'LiveBuildChanged':
+      if (!project.exists) return project;
+      return { ...project, liveUploadId: event.data.uploadId, liveHistory: [...project.liveHistory, event.data.uploadId] };
+    default:
+      return assertNever(event);
+  }
+}
+
+export const projectDecider: Decider<ProjectCommand, ProjectEvent, Project> = {
+  decide: decideProject,
+  evolve: evolveProject,
+  initialState: { exists: false },
+};

@@ -1,0 +1,73 @@
+import { InvalidInput, IllegalTransition, type ProjectEvent } from '@hangar/contracts';
+import { deciderSpec } from '../testing/decider-spec';
+import { fold } from '../decider/decider';
+import { projectDecider } from './project.decider';
+import { buildLabel } from '../build/build-label';
+
+const spec = deciderSpec(projectDecider);
+const at = '2026-11-22T10:00:00.000Z';
+const projectId = '65f0c0ffee00000000000002';
+const created: ProjectEvent = {
+  type: 'ProjectCreated',
+  data: { projectId, ownerId: 'u1', name: 'Demo', region: 'europe', webhookUrl: null, webhookEvents: ['build.approved'], autoRelease: true, at },
+};
+const live = (uploadId: string, previousUploadId: string | null): ProjectEvent => ({
+  type: 'LiveBuildChanged',
+  data: { projectId, uploadId, previousUploadId, at },
+});
+
+describe('project decider', () => {
+  it('creates a project', () =>
+    spec
+      .given([])
+      .when({ type: 'CreateProject', projectId, ownerId: 'u1', name: 'Demo', region: 'europe', webhookUrl: null, webhookEvents: ['build.approved'], autoRelease: true, at })
+      .then([created]));
+  it('refuses a webhook URL with no event selected', () =>
+    spec
+      .given([])
+      .when({ type: 'CreateProject', projectId, ownerId: 'u1', name: 'Demo', region: 'europe', webhookUrl: 'https://h.example.com', webhookEvents: [], autoRelease: true, at })
+      .thenThrows(InvalidInput));
+
+  it('sets the first live build', () => spec.given([created]).when({ type: 'SetLiveBuild', uploadId: 'b1', at }).then([live('b1', null)]));
+  it('set-live archives the previous live build', () =>
+    spec.given([created, live('b1', null)]).when({ type: 'SetLiveBuild', uploadId: 'b2', at }).then([live('b2', 'b1')]));
+  it('rolls back to an earlier build', () =>
+    spec.given([created, live('b1', null), live('b2', 'b1')]).when({ type: 'SetLiveBuild', uploadId: 'b1', at }).then([live('b1', 'b2')]));
+  it('setting the live build live again is a no-op', () =>
+    spec.given([created, live('b1', null)]).when({ type: 'SetLiveBuild', uploadId: 'b1', at }).then([]));
+  it('leaves one live build: the previous one shows as Archived', () => {
+    const p = fold(projectDecider, [created, live('b1', null), live('b2', 'b1')]);
+    expect(p.exists && p.liveUploadId).toBe('b2');
+    expect(buildLabel('Approved', p.exists && p.liveUploadId === 'b1', false)).toBe('Archived');
+    expect(buildLabel('Approved', p.exists && p.liveUploadId === 'b2', false)).toBe('Current Live Build');
+  });
+
+  it('toggles autorelease', () =>
+    spec
+      .given([created])
+      .when({ type: 'ChangeProjectSettings', autoRelease: false, at })
+      .then([{ type: 'ProjectSettingsChanged', data: { projectId, autoRelease: false, at } }]));
+  it('changes webhook settings', () =>
+    spec
+      .given([created])
+      .when({ type: 'ChangeProjectSettings', webhookUrl: 'https://h.example.com/hook', webhookEvents: ['build.uploaded', 'build.approved'], at })
+      .then([{ type: 'ProjectSettingsChanged', data: { projectId, webhookUrl: 'https://h.example.com/hook', webhookEvents: ['build.uploaded', 'build.approved'], at } }]));
+  it('records nothing when nothing changes', () =>
+    spec.given([created]).when({ type: 'ChangeProjectSettings', autoRelease: true, webhookEvents: ['build.approved'], at }).then([]));
+  it('cannot change a project that does not exist', () =>
+    spec.given([]).when({ type: 'ChangeProjectSettings', autoRelease: false, at }).thenThrows(IllegalTransition));
+});
+
+describe('build label', () => {
+  it.each([
+    ['pending', false, false, 'Queued'],
+    ['Downloading Files', false, false, 'Downloading'],
+    ['Extracting & Scanning', false, false, 'Extracting and Scanning'],
+    ['Saving to Repository', false, false, 'Saving to Repository'],
+    ['Saving to Repository', false, true, 'Archived'],
+    ['Distribute', false, false, 'Distributing to the Servers'],
+    ['Approved', true, false, 'Current Live Build'],
+    ['Approved', false, false, 'Archived'],
+    ['Reject', false, false, 'Validation Failed'],
+  ] as const)('%s (live %s, awaiting release %s) is %s', (status, isLive, held, label) => expect(buildLabel(status, isLive, held)).toBe(label));
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * Compiles apps/ and libs/ to dist/ with swc (decorator metadata included, which NestJS needs), rewriting the
+ * tsconfig path aliases (`@hangar/*`) to relative requires. swc wants an absolute baseUrl, so the config is made here
+ * from tsconfig.base.json rather than committed. Type checking is `npm run typecheck` (tsc), not this.
+ */
+const { execFileSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+
+const root = resolve(__dirname, '..');
+const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
+const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
+swcrc.jsc.baseUrl = root;
+swcrc.jsc.paths = compilerOptions.paths;
+const dir = mkdtempSync(join(tmpdir(), 'hangar-swc-'));
+const config = join(dir, '.swcrc');
+writeFileSync(config, JSON.stringify(swcrc));
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+try {
+  execFileSync(
+    process.execPath,
+    [require.resolve('@swc/cli/bin/swc.js'), 'apps', 'libs', '-d', 'dist', '--config-file', config, '--ignore', '**/*.spec.ts', '--quiet'],
+    { cwd: root, stdio: 'inherit' },
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
