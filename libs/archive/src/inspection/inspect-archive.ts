@@ -1,0 +1,99 @@
+import { finished } from 'node:stream/promises';
+import type { ObjectionCode, ScanReport } from '@hangar/contracts';
+import type { ArchiveSource } from '../archive-source/archive-source';
+import { analysePackageLayout } from '../layout-policy/package-layout';
+import { DEFAULT_PACKAGE_POLICY, type PackagePolicy } from '../layout-policy/package-policy';
+import type { ArchiveEntry } from '../opening/archive-entry';
+import { forEachEntry } from '../opening/entry-pool';
+import { openArchive, type OpenedArchive } from '../opening/open-archive';
+import { ArchiveRejection, UnsupportedFiles } from '../rejection/archive-rejection.error';
+import { parseBuildVersion } from './build-version';
+
+export type ArchiveInspection =
+  | {
+      ok: true;
+      report: ScanReport;
+      /** Every entry, folders included, in central directory order. */
+      entries: ArchiveEntry[];
+      /** `''`, or the wrapper folder the build was zipped in (e.g. `Windows/`); report paths include it. */
+      packageRoot: string;
+    }
+  | {
+      ok: false;
+      code: ObjectionCode;
+      reason: string;
+      /** For `UNSUPPORTED_FILES`: the offending archive paths. */
+      files?: readonly string[];
+    };
+
+export interface InspectOptions {
+  /** Entries inflated at once while checking CRCs; default 4. */
+  concurrency?: number;
+}
+
+/** Build.version is a few hundred bytes; anything much larger is not one. */
+const MAX_BUILD_VERSION_BYTES = 64 * 1024;
+
+/**
+ * Everything the scan stage needs to judge a build, cheapest checks first: the central directory (not a zip,
+ * truncated, encrypted, unsafe names and file types, limits), the layout (executable, then the policy), and last
+ * every entry inflated with its size and CRC-32 checked. A rejection is a result (`ok: false`), not an exception;
+ * only a failure to read the bytes (`ArchiveSourceFailed`) or a bug throws.
+ */
+export async function inspectArchive(
+  source: ArchiveSource,
+  policy: PackagePolicy = DEFAULT_PACKAGE_POLICY,
+  options: InspectOptions = {},
+): Promise<ArchiveInspection> {
+  let archive: OpenedArchive | undefined;
+  try {
+    archive = await openArchive(source, policy);
+    const layout = analysePackageLayout(archive.entries, policy);
+    let buildVersion: Buffer | null = null;
+    await forEachEntry(
+      archive.entries.filter((e) => !e.isDirectory),
+      options.concurrency ?? 4,
+      async (entry, signal) => {
+        const stream = await archive!.openEntry(entry);
+        const stop = () => stream.destroy();
+        signal.addEventListener('abort', stop, { once: true });
+        try {
+          if (entry.path === layout.buildVersionPath && entry.uncompressedSize <= MAX_BUILD_VERSION_BYTES) {
+            const chunks: Buffer[] = [];
+            for await (const chunk of stream) chunks.push(chunk as Buffer);
+            buildVersion = Buffer.concat(chunks);
+          } else {
+            await finished(stream.resume());
+          }
+        } finally {
+          signal.removeEventListener('abort', stop);
+        }
+      },
+    );
+    const files = archive.entries.filter((e) => !e.isDirectory);
+    return {
+      ok: true,
+      report: {
+        projectName: layout.projectName,
+        executable: layout.executable,
+        shippingExecutable: layout.shippingExecutable,
+        ueVersion: parseBuildVersion(buildVersion),
+        pixelStreaming: layout.pixelStreaming,
+        fileCount: files.length,
+        totalSize: files.reduce((sum, e) => sum + e.uncompressedSize, 0),
+      },
+      entries: [...archive.entries],
+      packageRoot: layout.packageRoot,
+    };
+  } catch (error) {
+    if (!(error instanceof ArchiveRejection)) throw error;
+    return {
+      ok: false,
+      code: error.code,
+      reason: error.reason,
+      ...(error instanceof UnsupportedFiles ? { files: error.files } : {}),
+    };
+  } finally {
+    await archive?.close();
+  }
+}

@@ -1,0 +1,12 @@
+/** One entry of the central directory, after the safety checks. */
+export interface ArchiveEntry {
+  /** `/`-separated path inside the archive; a directory's has no trailing `/`. */
+  path: string;
+  isDirectory: boolean;
+  uncompressedSize: number;
+  compressedSize: number;
+  /** CRC-32 of the uncompressed bytes, as the central directory declares it. */
+  crc32: number;
+  compression: 'store' | 'deflate';
+  modifiedAt: Date;
+}

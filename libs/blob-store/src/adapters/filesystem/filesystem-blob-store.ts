@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, realpathSync } from 'node:fs';
+import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertValidBlobKey, assertValidBlobPrefix } from '../../key/blob-key';
+import { BlobSizeMismatch } from '../../port/blob-size-mismatch.error';
+import { BlobNotFound, type BlobInfo, type BlobStore } from '../../port/blob-store.port';
+import { assertValidBlobRange, type BlobRange } from '../../range/blob-range';
+import { assertRealPathInside, isMissing, lexicalPath } from './contained-path';
+import { walkInKeyOrder } from './key-ordered-walk';
+
+/**
+ * Two keys that a filesystem cannot hold together although S3 can: `a` and `a/b` (a file cannot also be a directory).
+ */
+export class BlobKeyConflict extends Error {
+  readonly code = 'BLOB_KEY_CONFLICT';
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`blob ${key} cannot be stored: a parent of it is an object, or it is the parent of objects`, options);
+    this.name = 'BlobKeyConflict';
+  }
+}
+
+/**
+ * Blobs as files under `<rootDir>/objects/<key>`. A `put` streams into `<rootDir>/incoming/` (same filesystem, so the
+ * final `rename` is atomic), fsyncs, then renames into place: readers see the old object or the new one, never part
+ * of one, and a crash leaves at worst a stray file in `incoming/`, never a truncated object. Memory stays bounded
+ * whatever the object's size: bytes only ever stream through.
+ */
+export class FilesystemBlobStore implements BlobStore {
+  readonly rootDir: string;
+  private readonly objectsDir: string;
+  private readonly incomingDir: string;
+
+  constructor(rootDir: string) {
+    this.rootDir = resolve(rootDir);
+    mkdirSync(join(this.rootDir, 'objects'), { recursive: true });
+    mkdirSync(join(this.rootDir, 'incoming'), { recursive: true });
+    // Real paths, so that the symbolic-link checks compare like with like (e.g. a root under a linked /tmp).
+    this.objectsDir = realpathSync(join(this.rootDir, 'objects'));
+    this.incomingDir = realpathSync(join(this.rootDir, 'incoming'));
+  }
+
+  async put(key: string, body: Readable | Buffer, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
+    let temporary: string | undefined;
+    try {
+      const target = this.pathOf(key);
+      temporary = join(this.incomingDir, `${randomUUID()}.partial`);
+      // `flush`: fsync before close, so that the rename below never publishes a file whose bytes are not on disk.
+      const file = createWriteStream(temporary, { flags: 'wx', mode: 0o644, flush: true });
+      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, file);
+      const size = file.bytesWritten;
+      if (options.size !== undefined && size !== options.size) throw new BlobSizeMismatch(key, options.size, size);
+      await this.moveIntoPlace(temporary, target, key);
+      temporary = undefined;
+      return { key, size };
+    } catch (error) {
+      // The body is ours once handed over: a caller's file stream must not stay open because we refused the key.
+      if (!Buffer.isBuffer(body)) body.destroy();
+      if (temporary) await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string, range?: BlobRange): Promise<Readable> {
+    const path = this.pathOf(key);
+    if (range) assertValidBlobRange(range);
+    await assertRealPathInside(this.objectsDir, path, key);
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') throw new BlobNotFound(key);
+      throw error;
+    }
+    // Reading through the opened handle keeps serving the object it opened even if a `put` replaces it meanwhile.
+    const isFile = (await handle.stat()).isFile();
+    if (!isFile || (range && range.end === range.start)) {
+      await handle.close();
+      if (!isFile) throw new BlobNotFound(key);
+      return Readable.from([]);
+    }
+    // 1 MiB reads: the default 64 KiB costs a multi-GB read twice the time.
+    const chunking = { highWaterMark: 1024 * 1024 };
+    return handle.createReadStream(range ? { ...chunking, start: range.start, end: range.end - 1 } : chunking);
+  }
+
+  async stat(key: string): Promise<BlobInfo | null> {
+    const path = this.pathOf(key);
+    await assertRealPathInside(this.objectsDir, path, key);
+    try {
+      const info = await stat(path);
+      return info.isFile() ? { key, size: info.size } : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    await assertRealPathInside(this.objectsDir, dirname(path), key);
+    try {
+      await unlink(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A directory is not an object: `a` is absent when only `a/b` is stored.
+      if (isMissing(error) || code === 'EISDIR' || code === 'EPERM') return;
+      throw error;
+    }
+    await this.removeEmptyParents(dirname(path));
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo> {
+    assertValidBlobPrefix(prefix);
+    const directoryKey = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const partialName = prefix.slice(directoryKey.length);
+    const directory = directoryKey ? lexicalPath(this.objectsDir, directoryKey.slice(0, -1)) : this.objectsDir;
+    await assertRealPathInside(this.objectsDir, directory, prefix);
+    for await (const file of walkInKeyOrder(directory, directoryKey, partialName)) {
+      try {
+        yield { key: file.key, size: (await lstat(file.path)).size };
+      } catch (error) {
+        if (!isMissing(error)) throw error; // deleted while we walked: no longer part of the listing
+      }
+    }
+  }
+
+  localPath(key: string): string | null {
+    return this.pathOf(key);
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open between calls: every stream owns its file handle.
+  }
+
+  private pathOf(key: string): string {
+    assertValidBlobKey(key);
+    return lexicalPath(this.objectsDir, key);
+  }
+
+  private async moveIntoPlace(temporary: string, target: string, key: string): Promise<void> {
+    const directory = dirname(target);
+    // A concurrent `delete` may prune the directory between our mkdir and rename: make it again and retry.
+    for (let attempt = 1; ; attempt++) {
+      await assertRealPathInside(this.objectsDir, directory, key);
+      try {
+        await mkdir(directory, { recursive: true });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || code === 'ENOTDIR') throw new BlobKeyConflict(key, { cause: error });
+        throw error;
+      }
+      try {
+        await rename(temporary, target);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw new BlobKeyConflict(key, { cause: error });
+        if (code === 'ENOENT' && attempt < 5) continue;
+        if (code === 'ENOTDIR') throw new BlobKeyConflict(key, { cause: error });
+        throw error;
+      }
+    }
+    await fsyncDirectory(directory);
+  }
+
+  private async removeEmptyParents(directory: string): Promise<void> {
+    // Keeps `objects/` from filling with empty build directories; stops at the first non-empty one.
+    for (let current = directory; current !== this.objectsDir && current.startsWith(this.objectsDir); current = dirname(current)) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+    }
+  }
+}
+
+/** Make the rename itself durable: the new directory entry is on disk once this returns. */
+async function fsyncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,14 @@
+export { BLOB_STORE, BlobNotFound, InvalidBlobKey, type BlobInfo, type BlobStore } from './port/blob-store.port';
+export { BlobSizeMismatch } from './port/blob-size-mismatch.error';
+export { InvalidBlobRange, assertValidBlobRange, type BlobRange } from './range/blob-range';
+export { assertValidBlobKey, assertValidBlobPrefix, compareBlobKeys, MAX_BLOB_KEY_BYTES, MAX_BLOB_KEY_SEGMENT_BYTES } from './key/blob-key';
+export { FilesystemBlobStore, BlobKeyConflict } from './adapters/filesystem/filesystem-blob-store';
+export { BlobPathOutsideRoot } from './adapters/filesystem/contained-path';
+export { S3BlobStore, BlobTooLarge } from './adapters/s3/s3-blob-store';
+export {
+  s3BlobStoreOptionsFromUrl,
+  InvalidS3BlobStoreUrl,
+  DEFAULT_PART_SIZE,
+  MIN_PART_SIZE,
+  type S3BlobStoreOptions,
+} from './adapters/s3/s3-blob-store.options';

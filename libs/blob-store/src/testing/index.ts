@@ -1,0 +1,1 @@
+export { blobStoreContract, collect, readAll, type BlobStoreFactory, type BlobStoreUnderTest } from './blob-store.contract';

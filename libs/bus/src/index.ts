@@ -1,0 +1,12 @@
+export * from './port/message-bus.port';
+export * from './port/bus.errors';
+export { DEFAULT_RETRY_DELAYS_MS, retryDelayFor } from './retry/retry-delay';
+export { subjectMatches } from './subject/subject-pattern';
+export { describeFailure, type RemoteFailure } from './failure/remote-failure';
+export { EmbeddedBus, type EmbeddedBusOptions } from './adapters/embedded/embedded-bus';
+export { JetStreamBus, type JetStreamBusOptions } from './adapters/jetstream/jetstream-bus';
+export { BusTransport, BUS_TRANSPORT, type BusTransportOptions, type BusHandlerExtras } from './nest/bus-transport';
+export { BusClientProxy, type BusClientProxyOptions } from './nest/bus-client-proxy';
+export { BusContext, BusRequestContext } from './nest/bus-context';
+export { BusRecord } from './nest/bus-record';
+export { BusExceptionFilter } from './nest/bus-exception-filter';

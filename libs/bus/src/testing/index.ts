@@ -1,0 +1,1 @@
+export { busContract, type BusContractFactory, type BusUnderTest } from './bus.contract';

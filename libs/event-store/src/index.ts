@@ -1,0 +1,10 @@
+export * from './port/event-store.port';
+export * from './port/checkpoint-store.port';
+export { EmptyAppend, AppendBatchTooLarge, DuplicateEventId } from './append/append.errors';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './adapters/sqlite/sqlite-event-store';
+export { SqliteCheckpointStore } from './adapters/sqlite/sqlite-checkpoint-store';
+export { JetStreamEventStore, type JetStreamEventStoreOptions } from './adapters/jetstream/jetstream-event-store';
+export { NatsKvCheckpointStore, type NatsKvCheckpointStoreOptions } from './adapters/jetstream/nats-kv-checkpoint-store';
+export { jetStreamNames, type JetStreamNames } from './adapters/jetstream/jetstream-names';
+export { JetStreamStreamConflict } from './adapters/jetstream/jetstream-api-error';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './adapters/kurrentdb/kurrentdb-event-store';
