@@ -1,0 +1,331 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type HangarConfig } from '@hangar/config';
+import { startEmbeddedHangar, type RunningHangar } from '@hangar/system';
+import {
+  HangarApiClient,
+  seededBytes,
+  startFileServer,
+  startWebhookReceiver,
+  writeNotAZip,
+  writeUeBuildZip,
+  type FileServer,
+  type WebhookDelivery,
+  type WebhookReceiver,
+} from '@hangar/testing';
+
+/** A delivery's JSON body (the Streampixel envelope). */
+const hook = (d: WebhookDelivery): any => d.body;
+
+const ADMIN = 'e2e-admin-token';
+const HAPPY_PATH = ['build.uploaded', 'build.downloading', 'build.extracting', 'build.saving', 'build.distributing', 'build.approved'];
+
+function embeddedConfig(dataDir: string, env: Record<string, string> = {}): HangarConfig {
+  return loadConfig(
+    { HANGAR_DATA_DIR: dataDir, PORT: '0', HANGAR_ADMIN_TOKEN: ADMIN, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1', ...env },
+    'embedded',
+  );
+}
+
+describe('Hangar embedded (npm start), end to end', () => {
+  let tmp: string;
+  let hangar: RunningHangar;
+  let files: FileServer;
+  let hooks: WebhookReceiver;
+  let api: HangarApiClient;
+  let user: { userId: string; apiKey: string };
+  let config: HangarConfig;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-e2e-'));
+    files = await startFileServer();
+    hooks = await startWebhookReceiver();
+    const good = await writeUeBuildZip(join(tmp, 'good.zip'), { name: 'Demo', fileCount: 300, ueVersion: { major: 5, minor: 3, patch: 2 }, pixelStreaming: 'engine' });
+    expect(good.fileCount).toBeGreaterThanOrEqual(300);
+    files.serveFile('/builds/good.zip', good.path);
+    files.serveFile('/builds/second.zip', (await writeUeBuildZip(join(tmp, 'second.zip'), { name: 'Demo', fileCount: 250, seed: 'second' })).path);
+    files.serveFile('/builds/no-exe.zip', (await writeUeBuildZip(join(tmp, 'no-exe.zip'), { name: 'Demo', fileCount: 50, withoutExecutables: true })).path);
+    files.serveFile('/builds/login.zip', (await writeNotAZip(join(tmp, 'login.html'))).path);
+    writeFileSync(join(tmp, 'random.zip'), seededBytes('e2e', 'random', 64 * 1024));
+    files.serveFile('/builds/random.zip', join(tmp, 'random.zip'));
+
+    config = embeddedConfig(join(tmp, 'data'));
+    hangar = await startEmbeddedHangar(config);
+    api = new HangarApiClient(hangar.url);
+    user = await api.createUser(ADMIN);
+  });
+
+  afterAll(async () => {
+    await hangar?.close();
+    await files?.close();
+    await hooks?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const deliveriesOf = (uploadId: string) => hooks.received.filter((d) => hook(d)?.uploadId === uploadId);
+
+  it('takes a UE build from its URL to Approved and live, firing the six webhooks in order', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Demo', region: 'europe', webhookUrl: hooks.url('/happy') });
+    expect(project.id).toMatch(/^[0-9a-f]{24}$/);
+
+    const upload = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+    expect(upload.status).toBe(201);
+    expect(upload.body).toEqual({ message: 'Build queued for processing', uploadId: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    const { uploadId } = upload.body;
+
+    const file = await api.waitForFile(user, project.id, uploadId, (f) => f.status === 'Approved' && f.live);
+    expect(file).toMatchObject({ _id: uploadId, url: files.url('/builds/good.zip'), status: 'Approved', objection: null, label: 'Current Live Build' });
+    expect(file).toMatchObject({ projectName: 'Demo', ueVersion: '5.3.2', pixelStreaming: true });
+    expect(file.fileCount).toBeGreaterThanOrEqual(300);
+
+    await hooks.waitFor((d) => hook(d)?.uploadId === uploadId && hook(d)?.event === 'build.approved', 10_000);
+    const deliveries = deliveriesOf(uploadId);
+    expect(deliveries.map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+    expect(deliveries.map((d) => hook(d).status)).toEqual(['pending', 'Downloading Files', 'Extracting & Scanning', 'Saving to Repository', 'Distribute', 'Approved']);
+    for (const d of deliveries) {
+      expect(d.path).toBe('/happy');
+      expect(d.headers['content-type']).toMatch(/application\/json/);
+      expect(Object.keys(hook(d)).sort()).toEqual(['event', 'fileUrl', 'objection', 'projectId', 'status', 'timestamp', 'uploadId']);
+      expect(hook(d)).toMatchObject({ projectId: project.id, uploadId, fileUrl: files.url('/builds/good.zip'), objection: null });
+      expect(new Date(hook(d).timestamp).toISOString()).toBe(hook(d).timestamp);
+    }
+
+    // The europe worker agent has the build, materialised in full.
+    const workerBuild = join(config.dataDir, 'workers', 'europe', 'builds', uploadId);
+    expect(existsSync(join(workerBuild, 'Demo.exe'))).toBe(true);
+    expect(existsSync(join(workerBuild, 'Demo', 'Binaries', 'Win64', 'Demo-Win64-Shipping.exe'))).toBe(true);
+
+    const v1 = await api.call('GET', `/v1/builds/${uploadId}`, { bearer: user.apiKey });
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ uploadId, status: 'Approved', live: true, label: 'Current Live Build' });
+    expect(v1.body.timeline.map((t: any) => t.type)).toEqual([
+      'BuildQueued', 'DownloadStarted', 'DownloadCompleted', 'ScanStarted', 'ScanPassed', 'SavingStarted', 'BuildStored', 'DistributionStarted', 'BuildReadyOnWorker', 'BuildApproved',
+    ]);
+    expect(v1.body.archive.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    // A second build takes the live slot; the first becomes Archived.
+    const second = await api.uploadFile(user, project.id, files.url('/builds/second.zip'));
+    await api.waitForFile(user, project.id, second.body.uploadId, (f) => f.status === 'Approved' && f.live);
+    const first = await api.waitForFile(user, project.id, uploadId, (f) => !f.live);
+    expect(first).toMatchObject({ status: 'Approved', label: 'Archived' });
+    const got = await api.project(user, project.id);
+    expect(got.body.liveUploadId).toBe(second.body.uploadId);
+  });
+
+  it.each([
+    ['a zip without an executable', '/builds/no-exe.zip', 'Missing executable', 'MISSING_EXECUTABLE'],
+    ['a file that is not a zip', '/builds/random.zip', 'Archive could not be extracted', 'ARCHIVE_UNREADABLE'],
+    ['an HTML page instead of a zip', '/builds/login.zip', 'Failed to download file', 'DOWNLOAD_FAILED'],
+    ['a URL that answers 404', '/builds/missing.zip', 'Failed to download file', 'DOWNLOAD_FAILED'],
+  ])('rejects %s with the objection "%s"', async (_what, path, objection, code) => {
+    const project = await api.createProject(user.apiKey, { name: 'Rejects', region: 'us-east-1', webhookUrl: hooks.url('/rejects') });
+    const { body } = await api.uploadFile(user, project.id, files.url(path));
+    const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Reject');
+    expect(file).toMatchObject({ status: 'Reject', objection, objectionCode: code, label: 'Validation Failed' });
+    expect(file.reason).toEqual(expect.any(String));
+    const rejected = await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.rejected', 10_000);
+    expect(hook(rejected[0])).toMatchObject({ status: 'Reject', objection });
+    expect(deliveriesOf(body.uploadId).map((d) => hook(d).event)).not.toContain('build.distributing');
+  });
+
+  it('with autoRelease off, stops after Saving to Repository (Archived) until distribute-file releases it', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Staged', region: 'asia-pacific', webhookUrl: hooks.url('/staged') });
+    const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'), { autoRelease: false });
+    const held = await api.waitForFile(user, project.id, body.uploadId, (f) => f.label === 'Archived');
+    expect(held).toMatchObject({ status: 'Saving to Repository', live: false });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(deliveriesOf(body.uploadId).map((d) => hook(d).event)).toEqual(HAPPY_PATH.slice(0, 4));
+
+    const distribute = await api.call('POST', '/pixelStripeApi/projects/distribute-file', {
+      body: { apiKey: user.apiKey, userId: user.userId, projectId: project.id, uploadId: body.uploadId },
+    });
+    expect(distribute).toEqual({ status: 200, body: { message: 'Distribution triggered' } });
+    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live);
+    await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 10_000);
+    expect(deliveriesOf(body.uploadId).map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+  });
+
+  it("follows the project's autorelease toggle when the upload does not say", async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Toggle', region: 'europe' });
+    const patched = await api.call('PATCH', `/v1/projects/${project.id}`, { bearer: user.apiKey, body: { autoRelease: false } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.autoRelease).toBe(false);
+    const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+    const held = await api.waitForFile(user, project.id, body.uploadId, (f) => f.label === 'Archived');
+    expect(held.status).toBe('Saving to Repository');
+  });
+
+  it('sends only the webhook events the project selected', async () => {
+    const project = await api.createProject(user.apiKey, {
+      name: 'Selective',
+      region: 'europe',
+      webhookUrl: hooks.url('/selective'),
+      webhookEvents: ['build.uploaded', 'build.approved'],
+    });
+    const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved');
+    await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 10_000);
+    expect(deliveriesOf(body.uploadId).map((d) => hook(d).event)).toEqual(['build.uploaded', 'build.approved']);
+  });
+
+  it('retries a webhook the receiver failed, and still delivers in order', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Flaky receiver', region: 'europe', webhookUrl: hooks.url('/flaky') });
+    hooks.respondWith(503, { times: 2 });
+    const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+    await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved' && d.status < 300, 30_000);
+    const accepted = deliveriesOf(body.uploadId).filter((d) => d.status < 300);
+    expect(accepted.map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+    expect(deliveriesOf(body.uploadId).filter((d) => d.status >= 300).length).toBe(2);
+  });
+
+  it('test-webhook answers as Streampixel does', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Hooked', region: 'europe', webhookUrl: hooks.url('/test') });
+    const ok = await api.call('POST', '/pixelStripeApi/projects/test-webhook', { body: { apiKey: user.apiKey, userId: user.userId, projectId: project.id } });
+    expect(ok).toEqual({ status: 200, body: { success: true, message: 'Test webhook delivered', statusCode: 200 } });
+    const [test] = await hooks.waitFor((d) => d.path === '/test' && hook(d)?.event === 'webhook.test', 5000);
+    expect(hook(test)).toMatchObject({ event: 'webhook.test', projectId: project.id, uploadId: null, fileUrl: null });
+
+    hooks.respondWith(500, { times: 1 });
+    const failing = await api.call('POST', '/pixelStripeApi/projects/test-webhook', { body: { apiKey: user.apiKey, userId: user.userId, projectId: project.id } });
+    expect(failing.body).toEqual({ success: false, message: 'Webhook endpoint returned non-2xx status', statusCode: 500 });
+
+    await api.call('PATCH', `/v1/projects/${project.id}`, { bearer: user.apiKey, body: { webhookUrl: 'http://127.0.0.1:1/nobody' } });
+    const unreachable = await api.call('POST', '/pixelStripeApi/projects/test-webhook', { body: { apiKey: user.apiKey, userId: user.userId, projectId: project.id } });
+    expect(unreachable.body).toMatchObject({ success: false, statusCode: 0 });
+
+    const none = await api.createProject(user.apiKey, { name: 'No hook', region: 'europe' });
+    const missing = await api.call('POST', '/pixelStripeApi/projects/test-webhook', { body: { apiKey: user.apiKey, userId: user.userId, projectId: none.id } });
+    expect(missing).toEqual({ status: 404, body: { message: 'No webhook URL configured' } });
+  });
+
+  describe('the Streampixel-compatible API', () => {
+    it('answers errors with {"message"} and the documented statuses', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Errors', region: 'europe' });
+      const other = await api.createUser(ADMIN, 'other studio');
+      const upload = (body: Record<string, unknown>) => api.call('POST', '/pixelStripeApi/projects/upload-file', { body });
+      const base = { apiKey: user.apiKey, userId: user.userId, projectId: project.id, fileUrl: files.url('/builds/good.zip') };
+
+      expect(await upload({ ...base, fileUrl: undefined })).toEqual({ status: 400, body: { message: 'Missing required field: fileUrl' } });
+      expect(await upload({ ...base, fileUrl: 'not a url' })).toEqual({ status: 400, body: { message: 'fileUrl must be an http or https URL' } });
+      expect(await upload({ ...base, apiKey: `hgr_${user.userId}_${'x'.repeat(43)}` })).toEqual({ status: 401, body: { message: 'Unauthorized: Invalid API Key' } });
+      expect(await upload({ ...base, userId: '0123456789abcdef01234567' })).toEqual({ status: 401, body: { message: 'Invalid User' } });
+      expect(await upload({ ...base, projectId: '0123456789abcdef01234567' })).toEqual({ status: 404, body: { message: 'Project not found' } });
+      expect(await upload({ ...base, apiKey: other.apiKey, userId: other.userId })).toEqual({
+        status: 403,
+        body: { message: 'Forbidden: project does not belong to this user' },
+      });
+      const distribute = await api.call('POST', '/pixelStripeApi/projects/distribute-file', {
+        body: { apiKey: user.apiKey, userId: user.userId, projectId: project.id, uploadId: '0123456789abcdef01234567' },
+      });
+      expect(distribute).toEqual({ status: 404, body: { message: 'File not found in project' } });
+      const noKey = await api.call('GET', `/pixelStripeApi/projects/${project.id}`, { query: { userId: user.userId } });
+      expect(noKey).toEqual({ status: 400, body: { message: 'Missing required field: apikey' } });
+      const stats = await api.call('GET', `/pixelStripeApi/projects/userStats/${project.id}`, { query: { userId: user.userId, apikey: user.apiKey } });
+      expect(stats).toEqual({ status: 200, body: { liveUser: 0, queueUser: 0 } });
+    });
+
+    it('lists projects in both documented shapes', async () => {
+      const lister = await api.createUser(ADMIN, 'lister');
+      const a = await api.createProject(lister.apiKey, { name: 'A', region: 'europe' });
+      const b = await api.createProject(lister.apiKey, { name: 'B', region: 'us-east-1' });
+      const q = { userId: lister.userId, apikey: lister.apiKey };
+      const waitForList = async () => {
+        for (let i = 0; i < 100; i++) {
+          const res = await api.call('GET', '/pixelStripeApi/projects', { query: q });
+          if (res.body.totalProjects === 2) return res;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('projects never listed');
+      };
+      const list = await waitForList();
+      expect(list.body).toMatchObject({ page: 1, totalPages: 1, totalProjects: 2 });
+      expect(list.body.projects.map((p: any) => p.id).sort()).toEqual([a.id, b.id].sort());
+      const status = await api.call('GET', '/pixelStripeApi/projects/projects-status', { query: q });
+      expect(status.body.totalProjects).toBe(2);
+      expect(status.body.projects[0]).toEqual({ _id: expect.any(String), name: expect.any(String), status: true, subscriptionStatus: 'active' });
+    });
+  });
+
+  it('guards the admin API and stores no API key in the clear', async () => {
+    expect((await api.call('POST', '/v1/admin/users', { body: { name: 'x' } })).status).toBe(401);
+    expect((await api.call('POST', '/v1/admin/users', { bearer: 'wrong', body: { name: 'x' } })).status).toBe(401);
+    const created = await api.call('POST', '/v1/admin/users', { bearer: ADMIN, body: { name: 'keys' } });
+    expect(created.status).toBe(201);
+    const events = await hangar.infra.eventStore.readStream(`user-${created.body.userId}`);
+    const stored = JSON.stringify(events, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+    expect(stored).toContain('apiKeyHash');
+    expect(stored).not.toContain(created.body.apiKey);
+    expect(stored).not.toContain(created.body.apiKey.split('_').pop());
+  });
+});
+
+describe('Hangar embedded: restarts and network policy', () => {
+  let tmp: string;
+  beforeAll(() => (tmp = mkdtempSync(join(tmpdir(), 'hangar-e2e-restart-'))));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('keeps its data across restarts', async () => {
+    const config = embeddedConfig(join(tmp, 'data'));
+    let hangar = await startEmbeddedHangar(config);
+    let api = new HangarApiClient(hangar.url);
+    const user = await api.createUser(ADMIN);
+    const project = await api.createProject(user.apiKey, { name: 'Durable', region: 'europe' });
+    await hangar.close();
+
+    hangar = await startEmbeddedHangar(config);
+    try {
+      api = new HangarApiClient(hangar.url);
+      const again = await api.call('GET', `/v1/projects/${project.id}`, { bearer: user.apiKey });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ id: project.id, name: 'Durable' });
+    } finally {
+      await hangar.close();
+    }
+  });
+
+  it('generates an admin token at first start when none is set, and keeps only its hash', async () => {
+    const config = { ...embeddedConfig(join(tmp, 'generated')), adminToken: null };
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any, ...rest: any[]) => {
+      printed.push(String(chunk));
+      return write(chunk, ...rest);
+    });
+    let hangar: RunningHangar | null = null;
+    try {
+      hangar = await startEmbeddedHangar(config);
+      const token = /hga_[A-Za-z0-9_-]+/.exec(printed.join(''))?.[0];
+      expect(token).toBeDefined();
+      const api = new HangarApiClient(hangar.url);
+      expect((await api.call('POST', '/v1/admin/users', { bearer: token, body: { name: 'ops' } })).status).toBe(201);
+      await hangar.close();
+      printed.length = 0;
+      hangar = await startEmbeddedHangar(config);
+      expect(printed.join('')).not.toContain('hga_');
+      expect((await new HangarApiClient(hangar.url).call('POST', '/v1/admin/users', { bearer: token, body: { name: 'ops2' } })).status).toBe(201);
+    } finally {
+      spy.mockRestore();
+      await hangar?.close();
+    }
+  });
+
+  it('refuses a fileUrl or webhook on a private network unless HANGAR_ALLOW_PRIVATE_NETWORKS=true', async () => {
+    const hangar = await startEmbeddedHangar(embeddedConfig(join(tmp, 'strict'), { HANGAR_ALLOW_PRIVATE_NETWORKS: 'false' }));
+    try {
+      const api = new HangarApiClient(hangar.url);
+      const user = await api.createUser(ADMIN);
+      const refused = await api.call('POST', '/v1/projects', { bearer: user.apiKey, body: { name: 'x', region: 'europe', webhookUrl: 'http://127.0.0.1:9/hook' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toMatch(/webhookUrl refused/);
+      const project = await api.createProject(user.apiKey, { name: 'Strict', region: 'europe' });
+      for (const url of ['http://127.0.0.1/b.zip', 'http://10.0.0.8/b.zip', 'http://169.254.169.254/latest', 'http://[::1]/b.zip', 'http://2130706433/b.zip']) {
+        const res = await api.uploadFile(user, project.id, url);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/fileUrl refused/);
+      }
+    } finally {
+      await hangar.close();
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BuildNotFound, InvalidInput, buildStreamName, isObjectId, type BuildEvent } from '@hangar/contracts';
+import { CLOCK, ID_GENERATOR, handleCommand, loadState, type Clock, type IdGenerator } from '@hangar/application';
+import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
+import { buildDecider, type Build } from '@hangar/domain';
+import { assertFetchableUrl } from '@hangar/egress';
+import { EVENT_STORE, type EventStore } from '@hangar/event-store';
+import type { Caller } from '../auth/authenticator';
+import { ProjectCommands } from '../projects/project-commands';
+
+@Injectable()
+export class BuildCommands {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(HANGAR_CONFIG) private readonly config: HangarConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(ProjectCommands) private readonly projects: ProjectCommands,
+  ) {}
+
+  /** upload-file: accept a build by URL. `autoRelease` absent means the project's toggle decides. */
+  async queue(caller: Caller, projectId: string, fileUrl: string, autoRelease: boolean | undefined): Promise<string> {
+    const project = await this.projects.owned(caller, projectId);
+    try {
+      await assertFetchableUrl(fileUrl, { allowPrivateNetworks: this.config.allowPrivateNetworks });
+    } catch (error) {
+      throw new InvalidInput(`fileUrl refused: ${(error as Error).message}`);
+    }
+    const uploadId = this.ids.objectId();
+    await handleCommand(
+      this.store,
+      buildStreamName(uploadId),
+      buildDecider,
+      {
+        type: 'QueueBuild',
+        uploadId,
+        projectId,
+        userId: caller.userId,
+        fileUrl,
+        autoRelease: autoRelease ?? project.autoRelease,
+        region: project.region,
+        at: this.clock.now().toISOString(),
+      },
+      { actor: `user:${caller.userId}`, correlationId: uploadId },
+    );
+    return uploadId;
+  }
+
+  /** distribute-file: release a stored build, or distribute an approved one again (rollback). */
+  async distribute(caller: Caller, projectId: string, uploadId: string): Promise<void> {
+    await this.projects.owned(caller, projectId);
+    if (!isObjectId(uploadId)) throw new BuildNotFound(uploadId);
+    const build = await loadState<BuildEvent, Build>(this.store, buildStreamName(uploadId), buildDecider);
+    if (!build.exists || build.projectId !== projectId) throw new BuildNotFound(uploadId);
+    await handleCommand(
+      this.store,
+      buildStreamName(uploadId),
+      buildDecider,
+      { type: 'StartDistribution', trigger: 'manual', at: this.clock.now().toISOString() },
+      { actor: `user:${caller.userId}`, correlationId: uploadId },
+    );
+  }
+}

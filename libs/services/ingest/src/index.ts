@@ -1,0 +1,2 @@
+export * from './ingest.module';
+export { validationPipe } from './http/validation';

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdminController } from './admin/admin.controller';
+import { AdminToken } from './auth/admin-token';
+import { Authenticator } from './auth/authenticator';
+import { BuildCommands } from './builds/build-commands';
+import { HealthController } from './health/health.controller';
+import { HangarExceptionFilter } from './http/hangar-exception.filter';
+import { PixelStripeController } from './pixel-stripe/pixel-stripe.controller';
+import { ProjectCommands } from './projects/project-commands';
+import { ProjectsController } from './projects/projects.controller';
+import { QueryClient } from './query-client/query-client';
+
+/** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
+@Module({
+  controllers: [HealthController, AdminController, ProjectsController, PixelStripeController],
+  providers: [AdminToken, Authenticator, ProjectCommands, BuildCommands, QueryClient, { provide: APP_FILTER, useClass: HangarExceptionFilter }],
+})
+export class IngestModule {}

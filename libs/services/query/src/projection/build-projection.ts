@@ -1,0 +1,116 @@
+import { BUILD_EVENT_TYPES, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildView, type ProjectEvent } from '@hangar/contracts';
+import { buildLabel } from '@hangar/domain';
+import type { RecordedEvent } from '@hangar/event-store';
+import type { ReadModelTransaction } from '../read-model/read-model-store';
+
+
+/** Folds one stored event into the read models. Unknown event types are ignored (newer writers, older reader). */
+export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void {
+  const event = { type: recorded.type, data: recorded.data } as BuildEvent | ProjectEvent;
+  const at = (event.data as { at?: string }).at ?? recorded.recordedAt.toISOString();
+  switch (event.type) {
+    case 'ProjectCreated': {
+      const d = event.data;
+      tx.putProject({
+        id: d.projectId,
+        name: d.name,
+        region: d.region,
+        ownerId: d.ownerId,
+        webhookUrl: d.webhookUrl,
+        webhookEvents: d.webhookEvents,
+        autoRelease: d.autoRelease,
+        liveUploadId: null,
+        createdAt: at,
+        updatedAt: at,
+      });
+      return;
+    }
+    case 'ProjectSettingsChanged': {
+      const p = tx.project(event.data.projectId);
+      if (!p) return;
+      const { projectId: _id, at: _at, ...changes } = event.data;
+      tx.putProject({ ...p, ...changes, updatedAt: at });
+      return;
+    }
+    case 'LiveBuildChanged': {
+      const p = tx.project(event.data.projectId);
+      if (p) tx.putProject({ ...p, liveUploadId: event.data.uploadId, updatedAt: at });
+      for (const [uploadId, live] of [
+        [event.data.previousUploadId, false],
+        [event.data.uploadId, true],
+      ] as const) {
+        const b = uploadId ? tx.build(uploadId) : null;
+        if (b) tx.putBuild(relabel({ ...b, live, updatedAt: at }));
+      }
+      return;
+    }
+    case 'BuildQueued': {
+      const d = event.data;
+      if (tx.build(d.uploadId)) return;
+      tx.putBuild(
+        relabel({
+          uploadId: d.uploadId,
+          projectId: d.projectId,
+          userId: d.userId,
+          fileUrl: d.fileUrl,
+          status: BuildStatus.Pending,
+          label: 'Queued',
+          live: false,
+          stored: false,
+          autoRelease: d.autoRelease,
+          objection: null,
+          objectionCode: null,
+          reason: null,
+          archive: null,
+          scan: null,
+          storage: null,
+          createdAt: at,
+          updatedAt: at,
+          timeline: [{ type: event.type, status: BuildStatus.Pending, at, position: recorded.position.toString() }],
+        }),
+      );
+      return;
+    }
+    default: {
+      if (!(BUILD_EVENT_TYPES as readonly string[]).includes(event.type)) return;
+      const b = tx.build((event.data as { uploadId: string }).uploadId);
+      if (!b) return;
+      const status = STATUS_ENTERED_BY[event.type as BuildEvent['type']] ?? b.status;
+      const next: BuildView = {
+        ...b,
+        status,
+        updatedAt: at,
+        timeline: [...b.timeline, { type: event.type, status, at, position: recorded.position.toString() }],
+      };
+      applyDetails(next, event as BuildEvent);
+      tx.putBuild(relabel(next));
+    }
+  }
+}
+
+function applyDetails(b: BuildView, event: BuildEvent): void {
+  switch (event.type) {
+    case 'DownloadCompleted':
+      b.archive = event.data.archive;
+      return;
+    case 'ScanPassed':
+      b.scan = event.data.report;
+      return;
+    case 'BuildStored':
+      b.storage = event.data.stored;
+      b.stored = !event.data.release;
+      return;
+    case 'DistributionStarted':
+      b.stored = false;
+      return;
+    case 'BuildRejected':
+      b.objection = event.data.objection;
+      b.objectionCode = event.data.code;
+      b.reason = event.data.reason;
+      return;
+  }
+}
+
+function relabel(b: BuildView): BuildView {
+  return { ...b, label: buildLabel(b.status, b.live, b.stored) };
+}

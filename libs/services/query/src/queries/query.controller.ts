@@ -1,0 +1,58 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import {
+  BuildNotFound,
+  ProjectNotFound,
+  Subjects,
+  type BuildQuery,
+  type BuildView,
+  type BuildsOfProjectQuery,
+  type Page,
+  type ProjectQuery,
+  type ProjectView,
+  type ProjectsOfUserQuery,
+} from '@hangar/contracts';
+import { ReadModelStore } from '../read-model/read-model-store';
+
+const MAX_LIMIT = 100;
+
+/** The read side of the API, answered from the read models over request/reply. */
+@Controller()
+export class QueryController {
+  constructor(@Inject(ReadModelStore) private readonly readModels: ReadModelStore) {}
+
+  @MessagePattern(Subjects.query('project.get'))
+  async project({ projectId }: ProjectQuery): Promise<{ project: ProjectView; builds: BuildView[] }> {
+    const project = this.readModels.project(projectId);
+    if (!project) throw new ProjectNotFound(projectId);
+    return { project, builds: this.readModels.buildsOf(projectId, 0, 10_000).items };
+  }
+
+  @MessagePattern(Subjects.query('projects.list'))
+  async projects(query: ProjectsOfUserQuery): Promise<Page<ProjectView>> {
+    const { page, limit } = paging(query.page, query.limit, 20);
+    const { items, total } = this.readModels.projectsOf(query.userId, (page - 1) * limit, limit);
+    return { items, page, limit, total };
+  }
+
+  @MessagePattern(Subjects.query('build.get'))
+  async build({ uploadId }: BuildQuery): Promise<BuildView> {
+    const build = this.readModels.build(uploadId);
+    if (!build) throw new BuildNotFound(uploadId);
+    return build;
+  }
+
+  @MessagePattern(Subjects.query('builds.list'))
+  async builds(query: BuildsOfProjectQuery): Promise<Page<BuildView>> {
+    const { page, limit } = paging(query.page, query.limit, 20);
+    const { items, total } = this.readModels.buildsOf(query.projectId, (page - 1) * limit, limit, query.status);
+    return { items, page, limit, total };
+  }
+}
+
+function paging(page: number | undefined, limit: number | undefined, fallback: number) {
+  return {
+    page: Math.max(1, Math.floor(page ?? 1)),
+    limit: Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit ?? fallback))),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './repository.module';
+export * from './build-files';

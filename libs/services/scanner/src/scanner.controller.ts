@@ -1,0 +1,40 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import { BuildStatus, Subjects, buildStreamName, type DownloadCompleted, type PublishedEvent } from '@hangar/contracts';
+import { CLOCK, blobArchiveSource, causedBy, handleCommand, type Clock } from '@hangar/application';
+import { inspectArchive } from '@hangar/archive';
+import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
+import { buildDecider } from '@hangar/domain';
+import { EVENT_STORE, type EventStore } from '@hangar/event-store';
+
+/** Extracting & Scanning: check every entry's CRC, the package layout and the executables; learn what the build is. */
+@Controller()
+export class ScannerController {
+  private readonly logger = new Logger('Scanner');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @EventPattern(Subjects.buildEvent('DownloadCompleted'), { concurrency: 2 })
+  async onDownloadCompleted(event: PublishedEvent<'DownloadCompleted', DownloadCompleted['data']>): Promise<void> {
+    const stream = buildStreamName(event.data.uploadId);
+    const metadata = causedBy(event, 'scanner');
+    const { state: build } = await handleCommand(this.store, stream, buildDecider, { type: 'StartScan', at: this.now() }, metadata);
+    if (!build.exists || build.status !== BuildStatus.Scanning || build.stageDone) return;
+
+    const verdict = await inspectArchive(await blobArchiveSource(this.blobs, event.data.archive.blobKey));
+    if (verdict.ok) {
+      await handleCommand(this.store, stream, buildDecider, { type: 'PassScan', report: verdict.report, at: this.now() }, metadata);
+    } else {
+      this.logger.warn(`build ${build.uploadId} rejected: ${verdict.code} ${verdict.reason}`);
+      await handleCommand(this.store, stream, buildDecider, { type: 'RejectBuild', code: verdict.code, reason: verdict.reason, at: this.now() }, metadata);
+    }
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}

@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from 'nats';
+import { JetStreamEventStore } from '@hangar/event-store';
+import {
+  HangarApiClient,
+  ServiceProcess,
+  freePort,
+  startFileServer,
+  startWebhookReceiver,
+  testNatsUrl,
+  uniquePrefix,
+  writeUeBuildZip,
+  type FileServer,
+  type WebhookDelivery,
+  type WebhookReceiver,
+} from '@hangar/testing';
+
+/** A delivery's JSON body (the Streampixel envelope). */
+const hook = (d: WebhookDelivery): any => d.body;
+
+const ROOT = join(__dirname, '..', '..', '..');
+const ADMIN = 'distributed-admin-token';
+const HAPPY_PATH = ['build.uploaded', 'build.downloading', 'build.extracting', 'build.saving', 'build.distributing', 'build.approved'];
+const HAPPY_EVENTS = ['BuildQueued', 'DownloadStarted', 'DownloadCompleted', 'ScanStarted', 'ScanPassed', 'SavingStarted', 'BuildStored', 'DistributionStarted', 'BuildReadyOnWorker', 'BuildApproved'];
+
+/** Serves one file at a limited rate, so that a test can kill the downloader in the middle of the transfer. */
+async function startSlowFileServer(path: string, bytesPerSecond: number): Promise<{ url: string; server: Server; requests: number }> {
+  const state = { requests: 0 };
+  const server = createServer((req, res) => {
+    state.requests++;
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': statSync(path).size });
+    const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+    stream.on('data', (chunk) => {
+      res.write(chunk);
+      stream.pause();
+      setTimeout(() => stream.resume(), (chunk.length / bytesPerSecond) * 1000);
+    });
+    stream.on('end', () => res.end());
+    res.on('close', () => stream.destroy());
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${port}/slow.zip`, server, get requests() { return state.requests; } } as never;
+}
+
+describe('Hangar distributed (npm run start:distributed): every app its own process on NATS', () => {
+  const prefix = uniquePrefix('e2e');
+  let tmp: string;
+  let files: FileServer;
+  let hooks: WebhookReceiver;
+  let nats: NatsConnection;
+  let api: HangarApiClient;
+  let user: { userId: string; apiKey: string };
+  const processes = new Map<string, ServiceProcess>();
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.cjs')], { cwd: ROOT, stdio: 'inherit' });
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-distributed-'));
+    files = await startFileServer();
+    hooks = await startWebhookReceiver();
+    files.serveFile('/good.zip', (await writeUeBuildZip(join(tmp, 'good.zip'), { name: 'Demo', fileCount: 300 })).path);
+    nats = await connect({ servers: testNatsUrl() });
+    const port = await freePort();
+    env = {
+      NATS_URL: testNatsUrl(),
+      HANGAR_NATS_PREFIX: prefix,
+      HANGAR_DATA_DIR: join(tmp, 'data'),
+      HANGAR_ADMIN_TOKEN: ADMIN,
+      HANGAR_ALLOW_PRIVATE_NETWORKS: 'true',
+      HANGAR_BUS_ACK_WAIT_SECONDS: '3',
+      HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1',
+      HANGAR_REGIONS: 'europe',
+      PORT: String(port),
+    };
+    const apps = ['query', 'ingest', 'downloader', 'scanner', 'repository', 'distributor', 'webhook-dispatcher'];
+    await Promise.all(
+      apps.map(async (app) => processes.set(app, await new ServiceProcess(app, app, { ...env, HANGAR_DATA_DIR: join(tmp, 'data') }, ROOT).start())),
+    );
+    processes.set(
+      'worker',
+      await new ServiceProcess('worker', 'worker-agent', { ...env, HANGAR_WORKER_ID: 'worker-europe-1', HANGAR_WORKER_REGION: 'europe' }, ROOT).start(),
+    );
+    api = new HangarApiClient(`http://127.0.0.1:${port}`);
+    user = await api.createUser(ADMIN);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([...processes.values()].map((p) => p.stop()));
+    const jsm = await nats?.jetstreamManager();
+    for await (const stream of jsm?.streams.list() ?? []) {
+      if (stream.config.name.toLowerCase().includes(prefix)) await jsm!.streams.delete(stream.config.name);
+    }
+    await nats?.close();
+    await files?.close();
+    await hooks?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    const state = expect.getState();
+    if (state.assertionCalls !== state.numPassingAsserts) {
+      for (const p of processes.values()) process.stderr.write(`--- ${p.name} ---\n${p.output.slice(-4000)}\n`);
+    }
+  });
+
+  async function storedEventTypes(uploadId: string): Promise<string[]> {
+    const store = new JetStreamEventStore(nats, { prefix });
+    return (await store.readStream(`build-${uploadId}`)).map((e) => e.type);
+  }
+
+  it('takes a build to Approved through the separate services, with the six webhooks in order', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Distributed', region: 'europe', webhookUrl: hooks.url('/distributed') });
+    const { status, body } = await api.uploadFile(user, project.id, files.url('/good.zip'));
+    expect(status).toBe(201);
+    const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live, 60_000);
+    expect(file.label).toBe('Current Live Build');
+    await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 15_000);
+    expect(hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+    expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
+  }, 90_000);
+
+  it('resumes a build when the downloader is killed (SIGKILL) mid-download and started again: nothing lost, nothing appended twice', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'slow.zip'), { name: 'Slow', fileCount: 120, pakSize: 3 * 1024 * 1024, seed: 'slow' });
+    const slow = await startSlowFileServer(zip.path, 1024 * 1024);
+    try {
+      const project = await api.createProject(user.apiKey, { name: 'Crash', region: 'europe', webhookUrl: hooks.url('/crash') });
+      const { body } = await api.uploadFile(user, project.id, slow.url);
+      await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Downloading Files', 30_000);
+      await new Promise((r) => setTimeout(r, 700)); // well inside the transfer
+      const downloader = processes.get('downloader')!;
+      await downloader.kill();
+      await downloader.start();
+
+      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved', 90_000);
+      expect(file.live).toBe(true);
+      expect(slow.requests).toBeGreaterThanOrEqual(2); // the download was started again after the crash
+      expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
+      await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 15_000);
+      const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);
+      expect([...new Set(events)]).toEqual(HAPPY_PATH);
+    } finally {
+      await new Promise((r) => slow.server.close(r));
+      slow.server.closeAllConnections();
+    }
+  }, 150_000);
+
+  it('resumes when the scanner and the webhook dispatcher are killed while a build is under way', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Crash 2', region: 'europe', webhookUrl: hooks.url('/crash2') });
+    const scanner = processes.get('scanner')!;
+    const dispatcher = processes.get('webhook-dispatcher')!;
+    await scanner.kill();
+    await dispatcher.kill();
+    const { body } = await api.uploadFile(user, project.id, files.url('/good.zip'));
+    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Downloading Files' || f.status === 'Extracting & Scanning', 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    await scanner.start();
+    await dispatcher.start();
+    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved', 60_000);
+    expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
+    await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 20_000);
+    const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);
+    expect([...new Set(events)]).toEqual(HAPPY_PATH);
+  }, 120_000);
+});
