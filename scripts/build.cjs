@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Compiles apps/ and libs/ to dist/ with swc (decorator metadata included, which NestJS needs), rewriting the
+ * Compiles apps/, libs/ and bench/ to dist/ with swc (decorator metadata included, which NestJS needs), rewriting the
  * tsconfig path aliases (`@hangar/*`) to relative requires. swc wants an absolute baseUrl, so the config is made here
  * from tsconfig.base.json rather than committed. Type checking is `npm run typecheck` (tsc), not this.
  */
@@ -21,7 +21,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 try {
   execFileSync(
     process.execPath,
-    [require.resolve('@swc/cli/bin/swc.js'), 'apps', 'libs', '-d', 'dist', '--config-file', config, '--ignore', '**/*.spec.ts', '--quiet'],
+    [require.resolve('@swc/cli/bin/swc.js'), 'apps', 'libs', 'bench', '-d', 'dist', '--config-file', config, '--ignore', '**/*.spec.ts', '--quiet'],
     { cwd: root, stdio: 'inherit' },
   );
 } finally {

@@ -136,8 +136,9 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
       await downloader.kill();
       await downloader.start();
 
-      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved', 90_000);
-      expect(file.live).toBe(true);
+      // Approved, then live: the project's LiveBuildChanged follows the build's approval.
+      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live, 90_000);
+      expect(file.label).toBe('Current Live Build');
       expect(slow.requests).toBeGreaterThanOrEqual(2); // the download was started again after the crash
       expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
       await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 15_000);
@@ -160,7 +161,7 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
     await new Promise((r) => setTimeout(r, 500));
     await scanner.start();
     await dispatcher.start();
-    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved', 60_000);
+    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live, 60_000);
     expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
     await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 20_000);
     const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);

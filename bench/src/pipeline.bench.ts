@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { HangarApiClient, freePort, startFileServer, writeUeBuildZip } from '@hangar/testing';
+import { peakRssMiB, shell, timed } from './timing';
+
+export interface PipelineResult {
+  sizeGiB: number;
+  zipBytes: number;
+  fileCount: number;
+  seconds: { curlToFile: number; curlSha256sum: number; curlUnzipTest: number; hangarUploadToApproved: number };
+  hangarPeakRssMiB: number;
+  ratios: { hangarVsStandardTools: number; hangarVsCurlToFile: number };
+}
+
+/**
+ * One generated UE build (an incompressible pak plus hundreds of small files) served from a local HTTP server:
+ * the standard tools against Hangar's whole pipeline (download, scan, store, distribute to the local worker) in
+ * embedded mode, as `npm start` runs it.
+ */
+export async function benchPipeline(root: string, work: string, sizeGiB: number): Promise<PipelineResult> {
+  const zipPath = join(work, `build-${sizeGiB}g.zip`);
+  const zip = await writeUeBuildZip(zipPath, { name: 'Bench', pakSize: Math.round(sizeGiB * 2 ** 30), pakCompression: 'store', fileCount: 400, seed: `bench-${sizeGiB}` });
+  const files = await startFileServer();
+  files.serveFile('/build.zip', zip.path);
+  const url = files.url('/build.zip');
+  try {
+    const curlToFile = (await timed(() => shell(`curl -s -o b.zip ${url}`, work))).seconds;
+    const curlSha256sum = (await timed(() => shell(`curl -s ${url} | sha256sum > /dev/null`, work))).seconds;
+    const curlUnzipTest = (await timed(() => shell(`curl -s -o b.zip ${url} && unzip -tq b.zip > /dev/null`, work))).seconds;
+    rmSync(join(work, 'b.zip'), { force: true });
+
+    const { seconds, value: peak } = await runHangar(root, work, url);
+    return {
+      sizeGiB,
+      zipBytes: zip.size,
+      fileCount: zip.fileCount,
+      seconds: { curlToFile, curlSha256sum, curlUnzipTest, hangarUploadToApproved: seconds },
+      hangarPeakRssMiB: peak,
+      ratios: { hangarVsStandardTools: seconds / curlUnzipTest, hangarVsCurlToFile: seconds / curlToFile },
+    };
+  } finally {
+    await files.close();
+    rmSync(zipPath, { force: true });
+  }
+}
+
+async function runHangar(root: string, work: string, fileUrl: string): Promise<{ seconds: number; value: number }> {
+  const port = await freePort();
+  const dataDir = join(work, 'hangar-data');
+  rmSync(dataDir, { recursive: true, force: true });
+  const child = spawn(process.execPath, [join(root, 'dist/apps/hangar/src/main.js')], {
+    env: { ...process.env, PORT: String(port), HANGAR_DATA_DIR: dataDir, HANGAR_ADMIN_TOKEN: 'bench', HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('hangar ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`hangar exited with ${code}`)));
+    });
+    const api = new HangarApiClient(`http://127.0.0.1:${port}`);
+    const user = await api.createUser('bench');
+    const project = await api.createProject(user.apiKey, { name: 'Bench', region: 'europe' });
+    const result = await timed(async () => {
+      const { body } = await api.uploadFile(user, project.id, fileUrl);
+      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' || f.status === 'Reject', 30 * 60_000);
+      if (file.status !== 'Approved') throw new Error(`bench build rejected: ${file.objection} (${file.reason})`);
+    });
+    return { seconds: result.seconds, value: await peakRssMiB(child.pid as number) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,48 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describeMachine } from './machine';
+import { benchPipeline, type PipelineResult } from './pipeline.bench';
+
+/**
+ * `npm run bench`: measures, writes `bench/results/<date>.json` and `latest.md`, prints the table.
+ * BENCH_SIZES_GIB (default `1`) picks the build sizes, e.g. `BENCH_SIZES_GIB=1,4`.
+ */
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..', '..');
+  const sizes = (process.env.BENCH_SIZES_GIB || '1').split(',').map(Number).filter((n) => n > 0);
+  const work = mkdtempSync(join(process.env.BENCH_WORK_DIR || tmpdir(), 'hangar-bench-'));
+  const results: PipelineResult[] = [];
+  try {
+    for (const size of sizes) {
+      process.stdout.write(`pipeline, ${size} GiB build…\n`);
+      results.push(await benchPipeline(root, work, size));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results };
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${report.date.slice(0, 10)}-pipeline.json`), JSON.stringify(report, null, 2) + '\n');
+  const table = [
+    `# Benchmarks, ${report.date}`,
+    '',
+    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, disk ${report.machine.disk}.`,
+    '',
+    '| build | curl -o | curl \\| sha256sum | curl -o && unzip -tq | Hangar upload → Approved | ratio vs unzip -tq | peak RSS |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.sizeGiB} GiB, ${r.fileCount} files | ${r.seconds.curlToFile.toFixed(2)} s | ${r.seconds.curlSha256sum.toFixed(2)} s | ${r.seconds.curlUnzipTest.toFixed(2)} s | ${r.seconds.hangarUploadToApproved.toFixed(2)} s | ${r.ratios.hangarVsStandardTools.toFixed(2)}× | ${r.hangarPeakRssMiB} MiB |`,
+    ),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'latest.md'), table);
+  process.stdout.write(table);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
