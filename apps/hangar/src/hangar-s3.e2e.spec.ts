@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@hangar/config';
+import { startEmbeddedHangar, type RunningHangar } from '@hangar/system';
+import { HangarApiClient, startFileServer, startS3rver, writeUeBuildZip, type FileServer, type S3rverServer } from '@hangar/testing';
+
+/**
+ * The same pipeline with builds kept in S3 (s3rver here): the scanner reads the archive by range requests and the
+ * worker agent materialises from objects, where the filesystem store would let them read files in place.
+ */
+describe('Hangar on an S3 blob store, end to end', () => {
+  let tmp: string;
+  let s3: S3rverServer;
+  let files: FileServer;
+  let hangar: RunningHangar;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-s3-'));
+    s3 = await startS3rver({ bucket: 'hangar-builds' });
+    files = await startFileServer();
+    files.serveFile('/good.zip', (await writeUeBuildZip(join(tmp, 'good.zip'), { name: 'Cloud', fileCount: 200 })).path);
+    files.serveFile('/no-exe.zip', (await writeUeBuildZip(join(tmp, 'no-exe.zip'), { name: 'Cloud', fileCount: 20, withoutExecutables: true })).path);
+    const config = loadConfig(
+      {
+        HANGAR_DATA_DIR: join(tmp, 'data'),
+        PORT: '0',
+        HANGAR_ADMIN_TOKEN: 'admin',
+        HANGAR_ALLOW_PRIVATE_NETWORKS: 'true',
+        HANGAR_BLOB_STORE: 's3',
+        S3_ENDPOINT: `http://${s3.endPoint}:${s3.port}`,
+        S3_ACCESS_KEY: s3.accessKey,
+        S3_SECRET_KEY: s3.secretKey,
+        S3_BUCKET: 'hangar-builds',
+      },
+      'embedded',
+    );
+    hangar = await startEmbeddedHangar(config);
+  });
+
+  afterAll(async () => {
+    await hangar?.close();
+    await files?.close();
+    await s3?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('takes a build to Approved, with the archive and every file stored in the bucket', async () => {
+    const api = new HangarApiClient(hangar.url);
+    const user = await api.createUser('admin');
+    const project = await api.createProject(user.apiKey, { name: 'Cloud', region: 'us-east-1' });
+    const { body } = await api.uploadFile(user, project.id, files.url('/good.zip'));
+    const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live);
+    expect(file.fileCount).toBe(200);
+
+    const stored: string[] = [];
+    for await (const blob of hangar.infra.blobStore.list(`builds/${body.uploadId}/`)) stored.push(blob.key);
+    expect(stored).toContain(`builds/${body.uploadId}/manifest.json`);
+    expect(stored).toContain(`builds/${body.uploadId}/files/Cloud.exe`);
+    expect(stored.filter((k) => k.includes('/files/'))).toHaveLength(200);
+    expect(await hangar.infra.blobStore.stat(`uploads/${body.uploadId}/source.zip`)).toMatchObject({ size: expect.any(Number) });
+
+    const bad = await api.uploadFile(user, project.id, files.url('/no-exe.zip'));
+    const rejected = await api.waitForFile(user, project.id, bad.body.uploadId, (f) => f.status === 'Reject');
+    expect(rejected.objection).toBe('Missing executable');
+  });
+});
