@@ -1,5 +1,6 @@
 export type { ArchiveSource, RangeReadable } from './archive-source/archive-source';
 export { fileRangeReadable } from './archive-source/archive-source';
+export { bufferRangeReadable } from './archive-source/buffer-range-readable';
 export type { ArchiveEntry } from './opening/archive-entry';
 export { openArchive, type OpenedArchive } from './opening/open-archive';
 export type { ArchiveLimits } from './entry-checks/archive-limits';

@@ -11,9 +11,21 @@ export type ArchiveLimits = Pick<
 const GiB = 1024 ** 3;
 const formatBytes = (n: number) => (n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : `${n} bytes`);
 
-export function checkEntryCount(count: number, limits: ArchiveLimits): void {
+/** A central directory record is at least 46 bytes. */
+const MIN_CENTRAL_RECORD_BYTES = 46;
+
+/**
+ * Before a single record is read: the count comes from the end-of-central-directory record (64 bits in zip64), so
+ * a forged one must be refused before it sizes anything.
+ */
+export function checkEntryCount(count: number, limits: ArchiveLimits, archiveSize: number): void {
   if (count > limits.maxEntries) {
     throw new ArchiveUnreadable(`archive has ${count} entries; at most ${limits.maxEntries} are accepted`);
+  }
+  if (count * MIN_CENTRAL_RECORD_BYTES > archiveSize) {
+    throw new ArchiveUnreadable(
+      `corrupt zip archive: it declares ${count} entries, more than a ${archiveSize}-byte file can hold`,
+    );
   }
 }
 
@@ -33,7 +45,7 @@ export function checkCompressionRatio(entry: ArchiveEntry, limits: ArchiveLimits
  * - the declared total stays under the cap (sizes are then enforced byte by byte while inflating);
  * - no two entries share a name, compared case-insensitively as Windows would, and no file is also a folder: both
  *   make "which file wins" depend on the extractor, the classic way to smuggle a file past a scan;
- * - no two entries' data overlap: overlapping entries are how a small zip inflates to petabytes.
+ * Overlapping entries are checked apart (`entry-overlap.ts`).
  */
 export function checkWholeArchive(entries: readonly { safe: ArchiveEntry; raw: yauzl.Entry }[], limits: ArchiveLimits): void {
   const total = entries.reduce((sum, e) => sum + e.safe.uncompressedSize, 0);
@@ -61,19 +73,5 @@ export function checkWholeArchive(entries: readonly { safe: ArchiveEntry; raw: y
   }
   for (const [key, path] of files) {
     if (folders.has(key)) throw new ArchiveUnreadable(`entry ${path}: is both a file and a folder`);
-  }
-
-  const byOffset = entries
-    .filter((e) => e.raw.compressedSize > 0 || !e.safe.isDirectory)
-    .sort((a, b) => a.raw.relativeOffsetOfLocalHeader - b.raw.relativeOffsetOfLocalHeader);
-  for (let i = 1; i < byOffset.length; i++) {
-    const previous = byOffset[i - 1].raw;
-    // The local header is at least 30 bytes plus the name; its extra field and a data descriptor only add to it.
-    const previousEnd = previous.relativeOffsetOfLocalHeader + 30 + previous.fileNameLength + previous.compressedSize;
-    if (previousEnd > byOffset[i].raw.relativeOffsetOfLocalHeader) {
-      throw new ArchiveUnreadable(
-        `entry ${byOffset[i].safe.path}: its data overlaps entry ${byOffset[i - 1].safe.path}`,
-      );
-    }
   }
 }

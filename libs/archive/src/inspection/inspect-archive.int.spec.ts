@@ -81,6 +81,26 @@ describe('inspectArchive', () => {
     if (!result.ok) expect(result.reason).toMatch(reason);
   });
 
+  describe('archives nested under an allowed extension', () => {
+    const smallZip = async () => (await import('node:fs/promises')).readFile((await zip({ fileCount: 12, pakSize: 1024 })).path);
+
+    it.each([
+      ['a zip named .dat', 'MyGame/Content/Data/level.dat', async () => smallZip(), /level\.dat \(a ZIP archive\)/],
+      ['a 7-Zip archive named .bin', 'Engine/Content/blob.bin', async () => Buffer.from('377abcaf271c000400', 'hex'), /blob\.bin \(a 7-Zip archive\)/],
+    ])('refuses %s: UNSUPPORTED_FILES', async (_, path, content, reason) => {
+      const result = await inspectArchive((await zip({ extraFiles: [{ path, content: await content() }] })).path);
+      expect(result).toMatchObject({ ok: false, code: 'UNSUPPORTED_FILES', files: [path], reason: expect.stringMatching(reason) });
+    });
+
+    it('lets a zip-format .pak through (exempt by default), and everything through when the policy says so', async () => {
+      const content = await smallZip();
+      const pak = await zip({ extraFiles: [{ path: 'MyGame/Content/Paks/pakchunk1-Windows.pak', content }] });
+      await expect(inspectArchive(pak.path)).resolves.toMatchObject({ ok: true });
+      const dat = await zip({ extraFiles: [{ path: 'MyGame/Content/Data/level.dat', content }] });
+      await expect(inspectArchive(dat.path, packagePolicy({ refuseNestedArchiveContent: false }))).resolves.toMatchObject({ ok: true });
+    });
+  });
+
   it('refuses an HTML page: ARCHIVE_UNREADABLE, saying it is a web page', async () => {
     const page = await writeNotAZip(join(dir, 'page.zip'));
     const result = await inspectArchive(page.path);

@@ -1,6 +1,8 @@
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ObjectionCode, ScanReport } from '@hangar/contracts';
 import type { ArchiveSource } from '../archive-source/archive-source';
+import { NESTED_ARCHIVE_SNIFF_BYTES, nestedArchiveFormat, nestedArchivesFound, sniffsForNestedArchive } from '../layout-policy/nested-archive';
 import { analysePackageLayout } from '../layout-policy/package-layout';
 import { DEFAULT_PACKAGE_POLICY, type PackagePolicy } from '../layout-policy/package-policy';
 import type { ArchiveEntry } from '../opening/archive-entry';
@@ -34,6 +36,19 @@ export interface InspectOptions {
 /** Build.version is a few hundred bytes; anything much larger is not one. */
 const MAX_BUILD_VERSION_BYTES = 64 * 1024;
 
+/** Reads a stream to its end (so that it is verified), keeping its first `keep` bytes. */
+async function drainKeepingHead(stream: Readable, keep: number): Promise<Buffer> {
+  const head: Buffer[] = [];
+  let kept = 0;
+  for await (const chunk of stream) {
+    if (kept >= keep) continue;
+    const bytes = chunk as Buffer;
+    head.push(bytes.subarray(0, keep - kept));
+    kept += Math.min(bytes.length, keep - kept);
+  }
+  return Buffer.concat(head);
+}
+
 /**
  * Everything the scan stage needs to judge a build, cheapest checks first: the central directory (not a zip,
  * truncated, encrypted, unsafe names and file types, limits), the layout (executable, then the policy), and last
@@ -50,6 +65,7 @@ export async function inspectArchive(
     archive = await openArchive(source, policy);
     const layout = analysePackageLayout(archive.entries, policy);
     let buildVersion: Buffer | null = null;
+    const nested = new Map<ArchiveEntry, string>();
     await forEachEntry(
       archive.entries.filter((e) => !e.isDirectory),
       options.concurrency ?? 4,
@@ -62,6 +78,9 @@ export async function inspectArchive(
             const chunks: Buffer[] = [];
             for await (const chunk of stream) chunks.push(chunk as Buffer);
             buildVersion = Buffer.concat(chunks);
+          } else if (sniffsForNestedArchive(entry.path, policy)) {
+            const format = nestedArchiveFormat(await drainKeepingHead(stream, NESTED_ARCHIVE_SNIFF_BYTES));
+            if (format) nested.set(entry, format);
           } else {
             await finished(stream.resume());
           }
@@ -71,6 +90,9 @@ export async function inspectArchive(
       },
     );
     const files = archive.entries.filter((e) => !e.isDirectory);
+    if (nested.size > 0) {
+      throw nestedArchivesFound(files.filter((e) => nested.has(e)).map((e) => ({ path: e.path, format: nested.get(e)! })));
+    }
     return {
       ok: true,
       report: {

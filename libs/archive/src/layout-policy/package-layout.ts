@@ -17,7 +17,8 @@ export interface PackageLayout {
 const MAX_WRAPPER_FOLDERS = 2;
 const MAX_LISTED_FILES = 10;
 
-const extensionOf = (path: string) => {
+/** Lower case, without the dot; `''` when the name has none. */
+export const extensionOf = (path: string) => {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';

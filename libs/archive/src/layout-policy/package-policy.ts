@@ -14,6 +14,10 @@ export interface PackagePolicy {
   rootFileExtensions: readonly string[];
   /** Top-level folders allowed besides the project's own folder. */
   topLevelFolders: readonly string[];
+  /** Refuse files whose content starts with a ZIP, 7-Zip, RAR, CAB or tar signature, whatever their extension. */
+  refuseNestedArchiveContent: boolean;
+  /** Extensions whose content is not sniffed: containers some engines and plugins read themselves. */
+  nestedArchiveContentExemptExtensions: readonly string[];
   /** At most this many entries (files and folders); a central directory is read whole. */
   maxEntries: number;
   /** Sum of the declared uncompressed sizes. */
@@ -61,6 +65,11 @@ export const DEFAULT_PACKAGE_POLICY: PackagePolicy = {
   allowFilesWithoutExtension: false,
   rootFileExtensions: ['exe', 'txt'],
   topLevelFolders: ['Engine'],
+  refuseNestedArchiveContent: true,
+  // A UE pak is not a zip and never starts with an archive signature, so sniffing it would only ever catch a
+  // zip-format `.pak` (the container some plugins and middleware read themselves): the game opens it, Hangar never
+  // unpacks it, so it is not refused.
+  nestedArchiveContentExemptExtensions: ['pak'],
   maxEntries: 200_000,
   // Streampixel's largest documented zip is 30 GB; paks are already compressed, so twice that is generous.
   maxTotalUncompressedBytes: 64 * 1024 ** 3,

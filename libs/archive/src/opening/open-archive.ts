@@ -4,7 +4,9 @@ import * as yauzl from 'yauzl';
 import { fileRangeReadable, type ArchiveSource, type RangeReadable } from '../archive-source/archive-source';
 import { RangeReaderAdapter } from '../archive-source/range-reader.adapter';
 import { checkCompressionRatio, checkEntryCount, checkWholeArchive, type ArchiveLimits } from '../entry-checks/archive-limits';
+import { checkNoOverlap } from '../entry-checks/entry-overlap';
 import { toSafeEntry } from '../entry-checks/entry-safety';
+import { checkLocalHeader, MIN_DATA_DESCRIPTOR_BYTES } from '../entry-checks/local-header-check';
 import { EntryVerifier } from '../entry-checks/entry-verifier';
 import { DEFAULT_PACKAGE_POLICY } from '../layout-policy/package-policy';
 import { ArchiveSourceFailed, ArchiveUnreadable } from '../rejection/archive-rejection.error';
@@ -87,10 +89,13 @@ export async function openArchive(source: ArchiveSource, limits: ArchiveLimits =
     zip = await yauzl.fromRandomAccessReaderPromise(reader, readable.size, YAUZL_OPTIONS).catch(async (error: unknown) => {
       throw await describeOpenFailure(error, readable);
     });
-    checkEntryCount(zip.entryCount, limits);
+    checkEntryCount(zip.entryCount, limits, readable.size);
+    // yauzl's cursor starts at the central directory; it is the only place yauzl exposes that offset.
+    const centralDirectoryOffset = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
     const entries = await readCentralDirectory(zip, limits);
     checkWholeArchive(entries, limits);
-    return new YauzlArchive(zip, reader, readable.size, entries);
+    const dataLimits = checkNoOverlap(entries, centralDirectoryOffset);
+    return new YauzlArchive(zip, reader, readable.size, entries, dataLimits);
   } catch (error) {
     zip?.close();
     await reader.closeSource();
@@ -108,6 +113,8 @@ class YauzlArchive implements OpenedArchive {
     private readonly reader: RangeReaderAdapter,
     readonly size: number,
     entries: { safe: ArchiveEntry; raw: yauzl.Entry }[],
+    /** Where each entry's local data must end: the next local header, or the central directory. */
+    private readonly dataLimits: Map<yauzl.Entry, number>,
   ) {
     this.entries = entries.map((e) => e.safe);
     for (const e of entries) this.raw.set(e.safe, e.raw);
@@ -117,10 +124,28 @@ class YauzlArchive implements OpenedArchive {
     const raw = this.raw.get(entry);
     if (!raw) throw new Error(`entry ${entry.path} does not belong to this archive`);
     if (this.closed) throw new Error('archive is closed');
-    const data = await this.zip.openReadStreamPromise(raw, { decodeFileData: false }).catch((error: unknown) => {
+    const local = await this.zip.readLocalFileHeaderPromise(raw).catch((error: unknown) => {
       throw describeReadFailure(error, entry.path);
     });
+    checkLocalHeader(entry.path, raw, local);
+    this.checkLocalExtent(entry, raw, local);
+    const data = await new Promise<Readable>((resolve, reject) =>
+      this.zip.openReadStreamLowLevel(local.fileDataStart, raw.compressedSize, 0, raw.compressedSize, false, raw.uncompressedSize, (error, stream) =>
+        error ? reject(describeReadFailure(error, entry.path)) : resolve(stream),
+      ),
+    );
     return verifiedEntryStream(entry, data);
+  }
+
+  /** The overlap check at opening assumed the smallest local header; its real extra field may push the data further. */
+  private checkLocalExtent(entry: ArchiveEntry, raw: yauzl.Entry, local: yauzl.LocalFileHeader): void {
+    const limit = this.dataLimits.get(raw) ?? this.size;
+    const descriptor = local.generalPurposeBitFlag & 0x0008 ? MIN_DATA_DESCRIPTOR_BYTES : 0;
+    if (local.fileDataStart + raw.compressedSize + descriptor > limit) {
+      throw new ArchiveUnreadable(
+        `entry ${entry.path}: its data, as its local header places it, overlaps the next entry or the central directory`,
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -32,8 +32,8 @@ export interface UeBuildZipOptions {
   // Bad builds.
   /** Leaves out every `.exe`. */
   withoutExecutables?: boolean;
-  /** Extra entries, e.g. `{ path: 'notes.docx' }`, or a symlink with `mode: 0o120777`. */
-  extraFiles?: { path: string; content?: string | Buffer; mode?: number }[];
+  /** Extra entries, e.g. `{ path: 'notes.docx' }`, or a symlink with `mode: 0o120777`; deflated unless `compress: false`. */
+  extraFiles?: { path: string; content?: string | Buffer; mode?: number; compress?: boolean }[];
   /** An entry with a name yazl refuses to write (`../evil.txt`, `/etc/x`, `C:/x`, `a\\b.txt`): patched in. */
   unsafeEntryName?: string;
   /** Flips a byte inside this entry's compressed data (`'pak'` for the pak) so that its CRC-32 no longer matches. */
@@ -70,11 +70,12 @@ interface PlannedEntry {
   add(zip: ZipFile, shared: SharedEntryOptions): void;
 }
 
-function bufferEntry(path: string, content: Buffer, mode?: number): PlannedEntry {
+function bufferEntry(path: string, content: Buffer, mode?: number, compress?: boolean): PlannedEntry {
   return {
     path,
     size: content.length,
-    add: (zip, shared) => zip.addBuffer(content, path, { ...shared, ...(mode !== undefined ? { mode } : {}) }),
+    add: (zip, shared) =>
+      zip.addBuffer(content, path, { ...shared, ...(mode !== undefined ? { mode } : {}), ...(compress !== undefined ? { compress } : {}) }),
   };
 }
 
@@ -159,7 +160,7 @@ function planEntries(options: Required<Pick<UeBuildZipOptions, 'name' | 'seed' |
     entries.push(bufferEntry(`${base}/PixelStreamingExtras.uplugin`, Buffer.from('{"FileVersion":3,"FriendlyName":"Pixel Streaming Extras"}')));
   }
   for (const extra of options.extraFiles ?? []) {
-    entries.push(bufferEntry(extra.path, Buffer.from(extra.content ?? `extra file ${extra.path}\n`), extra.mode));
+    entries.push(bufferEntry(extra.path, Buffer.from(extra.content ?? `extra file ${extra.path}\n`), extra.mode, extra.compress));
   }
   let unsafePlaceholder: string | null = null;
   if (options.unsafeEntryName) {
