@@ -10,6 +10,8 @@ export interface PipelineResult {
   fileCount: number;
   seconds: { curlToFile: number; curlSha256sum: number; curlUnzipTest: number; hangarUploadToApproved: number };
   hangarPeakRssMiB: number;
+  /** Seconds between the build's own timeline events: where the pipeline spends its time. */
+  stages: Record<string, number>;
   ratios: { hangarVsStandardTools: number; hangarVsCurlToFile: number };
 }
 
@@ -30,13 +32,14 @@ export async function benchPipeline(root: string, work: string, sizeGiB: number)
     const curlUnzipTest = (await timed(() => shell(`curl -s -o b.zip ${url} && unzip -tq b.zip > /dev/null`, work))).seconds;
     rmSync(join(work, 'b.zip'), { force: true });
 
-    const { seconds, value: peak } = await runHangar(root, work, url);
+    const { seconds, value: hangar } = await runHangar(root, work, url);
     return {
       sizeGiB,
       zipBytes: zip.size,
       fileCount: zip.fileCount,
       seconds: { curlToFile, curlSha256sum, curlUnzipTest, hangarUploadToApproved: seconds },
-      hangarPeakRssMiB: peak,
+      hangarPeakRssMiB: hangar.peakRssMiB,
+      stages: hangar.stages,
       ratios: { hangarVsStandardTools: seconds / curlUnzipTest, hangarVsCurlToFile: seconds / curlToFile },
     };
   } finally {
@@ -45,7 +48,7 @@ export async function benchPipeline(root: string, work: string, sizeGiB: number)
   }
 }
 
-async function runHangar(root: string, work: string, fileUrl: string): Promise<{ seconds: number; value: number }> {
+async function runHangar(root: string, work: string, fileUrl: string): Promise<{ seconds: number; value: { peakRssMiB: number; stages: Record<string, number> } }> {
   const port = await freePort();
   const dataDir = join(work, 'hangar-data');
   rmSync(dataDir, { recursive: true, force: true });
@@ -65,11 +68,22 @@ async function runHangar(root: string, work: string, fileUrl: string): Promise<{
       const { body } = await api.uploadFile(user, project.id, fileUrl);
       const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' || f.status === 'Reject', 30 * 60_000);
       if (file.status !== 'Approved') throw new Error(`bench build rejected: ${file.objection} (${file.reason})`);
+      return body.uploadId as string;
     });
-    return { seconds: result.seconds, value: await peakRssMiB(child.pid as number) };
+    const build = await api.call('GET', `/v1/builds/${result.value}`, { bearer: user.apiKey });
+    return { seconds: result.seconds, value: { peakRssMiB: await peakRssMiB(child.pid as number), stages: stageDurations(build.body.timeline) } };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** `DownloadStarted→DownloadCompleted: 3.1` and so on, from the build's timeline (event times). */
+function stageDurations(timeline: { type: string; at: string }[]): Record<string, number> {
+  const stages: Record<string, number> = {};
+  for (let i = 1; i < timeline.length; i++) {
+    stages[`${timeline[i - 1].type}→${timeline[i].type}`] = (Date.parse(timeline[i].at) - Date.parse(timeline[i - 1].at)) / 1000;
+  }
+  return stages;
 }

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         `| ${r.sizeGiB} GiB, ${r.fileCount} files | ${r.seconds.curlToFile.toFixed(2)} s | ${r.seconds.curlSha256sum.toFixed(2)} s | ${r.seconds.curlUnzipTest.toFixed(2)} s | ${r.seconds.hangarUploadToApproved.toFixed(2)} s | ${r.ratios.hangarVsStandardTools.toFixed(2)}× | ${r.hangarPeakRssMiB} MiB |`,
     ),
     '',
+    ...results.flatMap((r) => [`Where the ${r.sizeGiB} GiB build's time went (from its timeline):`, '', ...Object.entries(r.stages).map(([k, v]) => `- ${k}: ${v.toFixed(2)} s`), '']),
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), table);
   process.stdout.write(table);

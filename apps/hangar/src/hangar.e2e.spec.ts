@@ -23,7 +23,7 @@ const HAPPY_PATH = ['build.uploaded', 'build.downloading', 'build.extracting', '
 
 function embeddedConfig(dataDir: string, env: Record<string, string> = {}): HangarConfig {
   return loadConfig(
-    { HANGAR_DATA_DIR: dataDir, PORT: '0', HANGAR_ADMIN_TOKEN: ADMIN, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1', ...env },
+    { HANGAR_DATA_DIR: dataDir, PORT: '0', HANGAR_ADMIN_TOKEN: ADMIN, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1', HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4', ...env },
     'embedded',
   );
 }
@@ -204,6 +204,83 @@ describe('Hangar embedded (npm start), end to end', () => {
     const none = await api.createProject(user.apiKey, { name: 'No hook', region: 'europe' });
     const missing = await api.call('POST', '/pixelStripeApi/projects/test-webhook', { body: { apiKey: user.apiKey, userId: user.userId, projectId: none.id } });
     expect(missing).toEqual({ status: 404, body: { message: 'No webhook URL configured' } });
+  });
+
+  describe('downloading', () => {
+    const buildOf = (uploadId: string) => api.call('GET', `/v1/builds/${uploadId}`, { bearer: user.apiKey });
+
+    it('shows progress (bytes, percent, rate) on the API while a slow download runs, and none once it is done', async () => {
+      const zip = await writeUeBuildZip(join(tmp, 'slow.zip'), { name: 'Demo', fileCount: 60, pakSize: 3 * 1024 * 1024, seed: 'progress' });
+      files.serveFile('/builds/slow.zip', zip.path, { throttleBytesPerSecond: 2 * 1024 * 1024 });
+      const project = await api.createProject(user.apiKey, { name: 'Progress', region: 'europe' });
+      const { body } = await api.uploadFile(user, project.id, files.url('/builds/slow.zip'));
+
+      const seen: any[] = [];
+      const deadline = Date.now() + 30_000;
+      while (seen.length < 2 && Date.now() < deadline) {
+        const { body: build } = await buildOf(body.uploadId);
+        if (build.progress && build.progress.bytes > (seen.at(-1)?.bytes ?? 0)) seen.push(build.progress);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toMatchObject({ uploadId: body.uploadId, stage: 'download', totalBytes: zip.size });
+      expect(seen[1].bytes).toBeGreaterThan(seen[0].bytes);
+      expect(seen[1].percent).toBeGreaterThan(0);
+      expect(seen[1].percent).toBeLessThanOrEqual(100);
+      expect(seen[1].bytesPerSecond).toBeGreaterThan(0);
+
+      await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved', 60_000);
+      expect((await buildOf(body.uploadId)).body.progress).toBeNull();
+    }, 90_000);
+
+    it('resumes a transfer cut midway with a Range request, and the build goes on to Approved', async () => {
+      files.serveFile('/builds/flaky.zip', join(tmp, 'good.zip'));
+      files.cutConnectionAfter('/builds/flaky.zip', 100_000, { times: 1 });
+      const project = await api.createProject(user.apiKey, { name: 'Flaky', region: 'europe' });
+      const { body } = await api.uploadFile(user, project.id, files.url('/builds/flaky.zip'));
+      await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved');
+      const gets = files.requests.filter((r) => r.url === '/builds/flaky.zip');
+      expect(gets.map((r) => r.headers.range)).toEqual([undefined, 'bytes=100000-']);
+      expect((await buildOf(body.uploadId)).body.archive.sha256).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('checks the sha256 and size the uploader declared', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Declared', region: 'europe' });
+      const upload = (extra: Record<string, unknown>) => api.uploadFile(user, project.id, files.url('/builds/good.zip'), extra);
+      expect(await upload({ sha256: 'xyz' })).toEqual({ status: 400, body: { message: 'sha256 must be 64 hexadecimal digits' } });
+      expect(await upload({ size: -1 })).toEqual({ status: 400, body: { message: 'size must not be negative' } });
+
+      const wrong = 'ab'.repeat(32);
+      const { body } = await upload({ sha256: wrong, size: 7 });
+      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Reject');
+      expect(file).toMatchObject({ objection: 'Failed to download file', objectionCode: 'DOWNLOAD_FAILED' });
+      expect(file.reason).toMatch(/^size mismatch: expected 7 bytes, got \d+$/);
+    });
+
+    it("enforces the project's size limit: a declared size at upload, the bytes while downloading", async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Small', region: 'europe', maxBuildBytes: 100_000 });
+      expect(project.maxBuildBytes).toBe(100_000);
+      const refused = await api.uploadFile(user, project.id, files.url('/builds/good.zip'), { size: 100_001 });
+      expect(refused).toEqual({ status: 400, body: { message: "size 100001 is over the project's limit of 100000 bytes" } });
+
+      const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Reject');
+      expect(file.reason).toMatch(/^the file is \d+ bytes, over the limit of 100000 bytes/);
+
+      const raised = await api.call('PATCH', `/v1/projects/${project.id}`, { bearer: user.apiKey, body: { maxBuildBytes: null } });
+      expect(raised).toMatchObject({ status: 200, body: { maxBuildBytes: null } });
+      const again = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+      await api.waitForFile(user, project.id, again.body.uploadId, (f) => f.status === 'Approved');
+    });
+
+    it('names a redirect to a sign-in page as the reason', async () => {
+      files.serveLoginPage('/accounts/login');
+      files.redirect('/share/build.zip', '/accounts/login?next=%2Fshare%2Fbuild.zip');
+      const project = await api.createProject(user.apiKey, { name: 'Share', region: 'europe' });
+      const { body } = await api.uploadFile(user, project.id, files.url('/share/build.zip'));
+      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Reject');
+      expect(file.reason).toMatch(/redirected to a sign-in page at 127\.0\.0\.1:\d+/);
+    });
   });
 
   describe('the Streampixel-compatible API', () => {

@@ -26,6 +26,8 @@ export interface HangarConfig {
   distributionTimeoutMs: number;
   maxBuildBytes: number;
   downloadTimeoutMs: number;
+  /** Waits before each new attempt of a broken download (resumed with Range); how many bounds the attempts. */
+  downloadRetryDelaysMs: number[];
   webhookTimeoutMs: number;
   /** Delays between redeliveries of a failed message (the last one repeats). */
   retryDelaysMs: number[];
@@ -71,12 +73,11 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
     distributionTimeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
     maxBuildBytes: int(env, 'HANGAR_MAX_BUILD_BYTES', DEFAULT_MAX_BUILD_BYTES, 1, Number.MAX_SAFE_INTEGER),
     downloadTimeoutMs: int(env, 'HANGAR_DOWNLOAD_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
+    // `none`: a broken download fails at once.
+    downloadRetryDelaysMs:
+      env.HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS?.trim() === 'none' ? [] : seconds(env, 'HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS', ['0.5', '1', '2', '4', '8']),
     webhookTimeoutMs: int(env, 'HANGAR_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
-    retryDelaysMs: (list(env.HANGAR_RETRY_DELAYS_SECONDS) ?? ['1', '5', '30', '120']).map((s) => {
-      const n = Number(s);
-      if (!Number.isFinite(n) || n < 0) throw new ConfigError(`HANGAR_RETRY_DELAYS_SECONDS: ${s} is not a number of seconds`);
-      return n * 1000;
-    }),
+    retryDelaysMs: seconds(env, 'HANGAR_RETRY_DELAYS_SECONDS', ['1', '5', '30', '120']),
     busAckWaitMs: int(env, 'HANGAR_BUS_ACK_WAIT_SECONDS', 30, 1, 3600) * 1000,
     worker: {
       id: env.HANGAR_WORKER_ID || `worker-${env.HOSTNAME || 'local'}-${process.pid}`,
@@ -127,6 +128,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigError(`${name}=${value}: expected true or false`);
+}
+/** A comma-separated list of seconds, as milliseconds. */
+function seconds(env: Env, name: string, fallback: string[]): number[] {
+  return (list(env[name]) ?? fallback).map((s) => {
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name}: ${s} is not a number of seconds`);
+    return n * 1000;
+  });
 }
 function list(value: string | undefined): string[] | null {
   if (!value) return null;

@@ -3,7 +3,9 @@ export { assertFetchableUrl, type HostLookup, type UrlGuardOptions } from './url
 export { nonPublicAddressKind } from './url-guard/address-classification';
 export { createEgressAgents, type EgressAgents } from './url-guard/egress-agents';
 export { EgressRefused } from './url-guard/egress-refused.error';
-export { DownloadAborted, DownloadFailed } from './download/download-failed.error';
-export { openDownload, type DownloadOptions, type DownloadResult, type OpenedDownload } from './download/open-download';
+export { DownloadAborted, DownloadFailed, DownloadRestartNeeded } from './download/download-failed.error';
+export { openDownload, type DownloadOptions, type DownloadResponse, type DownloadResult, type OpenedDownload } from './download/open-download';
+export { DEFAULT_RETRY_DELAYS_MS } from './download/retry-policy';
+export type { ResumeValidators } from './download/resume-validators';
 export { downloadToSink, type DownloadSink } from './download/download-to-sink';
 export { postJson, type PostJsonOptions, type PostJsonOutcome } from './webhook-post/post-json';

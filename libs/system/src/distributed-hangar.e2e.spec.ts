@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
@@ -26,26 +25,6 @@ const ROOT = join(__dirname, '..', '..', '..');
 const ADMIN = 'distributed-admin-token';
 const HAPPY_PATH = ['build.uploaded', 'build.downloading', 'build.extracting', 'build.saving', 'build.distributing', 'build.approved'];
 const HAPPY_EVENTS = ['BuildQueued', 'DownloadStarted', 'DownloadCompleted', 'ScanStarted', 'ScanPassed', 'SavingStarted', 'BuildStored', 'DistributionStarted', 'BuildReadyOnWorker', 'BuildApproved'];
-
-/** Serves one file at a limited rate, so that a test can kill the downloader in the middle of the transfer. */
-async function startSlowFileServer(path: string, bytesPerSecond: number): Promise<{ url: string; server: Server; requests: number }> {
-  const state = { requests: 0 };
-  const server = createServer((req, res) => {
-    state.requests++;
-    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': statSync(path).size });
-    const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
-    stream.on('data', (chunk) => {
-      res.write(chunk);
-      stream.pause();
-      setTimeout(() => stream.resume(), (chunk.length / bytesPerSecond) * 1000);
-    });
-    stream.on('end', () => res.end());
-    res.on('close', () => stream.destroy());
-  });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${port}/slow.zip`, server, get requests() { return state.requests; } } as never;
-}
 
 describe('Hangar distributed (npm run start:distributed): every app its own process on NATS', () => {
   const prefix = uniquePrefix('e2e');
@@ -74,6 +53,7 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
       HANGAR_ALLOW_PRIVATE_NETWORKS: 'true',
       HANGAR_BUS_ACK_WAIT_SECONDS: '3',
       HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1',
+      HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4',
       HANGAR_REGIONS: 'europe',
       PORT: String(port),
     };
@@ -124,30 +104,31 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
     expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
   }, 90_000);
 
-  it('resumes a build when the downloader is killed (SIGKILL) mid-download and started again: nothing lost, nothing appended twice', async () => {
+  it('resumes a build when the downloader is killed (SIGKILL) mid-download and started again: from where it stopped, nothing appended twice', async () => {
     const zip = await writeUeBuildZip(join(tmp, 'slow.zip'), { name: 'Slow', fileCount: 120, pakSize: 3 * 1024 * 1024, seed: 'slow' });
-    const slow = await startSlowFileServer(zip.path, 1024 * 1024);
-    try {
-      const project = await api.createProject(user.apiKey, { name: 'Crash', region: 'europe', webhookUrl: hooks.url('/crash') });
-      const { body } = await api.uploadFile(user, project.id, slow.url);
-      await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Downloading Files', 30_000);
-      await new Promise((r) => setTimeout(r, 700)); // well inside the transfer
-      const downloader = processes.get('downloader')!;
-      await downloader.kill();
-      await downloader.start();
+    // A throttled download, so that the kill lands in the middle of the transfer.
+    files.serveFile('/slow.zip', zip.path, { throttleBytesPerSecond: 1024 * 1024 });
+    const project = await api.createProject(user.apiKey, { name: 'Crash', region: 'europe', webhookUrl: hooks.url('/crash') });
+    const { body } = await api.uploadFile(user, project.id, files.url('/slow.zip'));
+    await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Downloading Files', 30_000);
+    await new Promise((r) => setTimeout(r, 700)); // well inside the transfer
+    const downloader = processes.get('downloader')!;
+    await downloader.kill();
+    await downloader.start();
 
-      // Approved, then live: the project's LiveBuildChanged follows the build's approval.
-      const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live, 90_000);
-      expect(file.label).toBe('Current Live Build');
-      expect(slow.requests).toBeGreaterThanOrEqual(2); // the download was started again after the crash
-      expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
-      await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 15_000);
-      const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);
-      expect([...new Set(events)]).toEqual(HAPPY_PATH);
-    } finally {
-      await new Promise((r) => slow.server.close(r));
-      slow.server.closeAllConnections();
-    }
+    // Approved, then live: the project's LiveBuildChanged follows the build's approval.
+    const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live, 90_000);
+    expect(file.label).toBe('Current Live Build');
+    // Started again after the crash, from the bytes the killed downloader had staged, not from byte 0.
+    const gets = files.requests.filter((r) => r.url === '/slow.zip' && r.method === 'GET');
+    expect(gets.length).toBeGreaterThanOrEqual(2);
+    expect(gets[1].headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(gets[1].headers['if-range']).toEqual(expect.any(String));
+    expect(gets[1].status).toBe(206);
+    expect(await storedEventTypes(body.uploadId)).toEqual(HAPPY_EVENTS);
+    await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 15_000);
+    const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);
+    expect([...new Set(events)]).toEqual(HAPPY_PATH);
   }, 150_000);
 
   it('resumes when the scanner and the webhook dispatcher are killed while a build is under way', async () => {

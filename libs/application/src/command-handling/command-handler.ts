@@ -1,13 +1,12 @@
 import { WrongExpectedVersion, type EventMetadata } from '@hangar/contracts';
 import { fold, type Decider } from '@hangar/domain';
-import type { EventStore, RecordedEvent } from '@hangar/event-store';
+import type { EventStore } from '@hangar/event-store';
 
 export interface HandledCommand<S, E> {
   /** The events this call appended (none when the command had already taken effect). */
   appended: E[];
+  /** The state after the call. */
   state: S;
-  /** The stream as it is after the call, recorded events included. */
-  stream: RecordedEvent[];
 }
 
 /**
@@ -26,7 +25,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
     const stream = await store.readStream(streamName);
     const state = fold(decider, stream.map((e) => ({ type: e.type, data: e.data }) as E));
     const decided = decider.decide(typeof command === 'function' ? (command as (s: S) => C)(state) : command, state);
-    if (decided.length === 0) return { appended: [], state, stream };
+    if (decided.length === 0) return { appended: [], state };
     const expected = stream.length === 0 ? 'no_stream' : stream[stream.length - 1].revision;
     try {
       await store.append(
@@ -34,8 +33,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
         decided.map((e) => ({ type: e.type, data: e.data, metadata })),
         expected,
       );
-      const after = decided.reduce(decider.evolve, state);
-      return { appended: decided, state: after, stream: await store.readStream(streamName) };
+      return { appended: decided, state: decided.reduce(decider.evolve, state) };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersion) || attempt >= maxAttempts) throw error;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));

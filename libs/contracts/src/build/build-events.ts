@@ -16,6 +16,11 @@ export interface BuildQueued {
     autoRelease: boolean;
     region: string;
     at: string;
+    /** What the uploader declared the zip to be (upload-file's `sha256` and `size`): the download must match. */
+    declaredSha256?: string;
+    declaredSize?: number;
+    /** The project's size limit when the build was queued (absent in builds queued before limits were per project). */
+    maxBuildBytes?: number;
   };
 }
 export interface DownloadStarted {

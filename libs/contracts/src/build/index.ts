@@ -2,3 +2,4 @@ export * from './build-status';
 export * from './objection';
 export * from './scan-report';
 export * from './build-events';
+export * from './build-progress';

@@ -1,6 +1,7 @@
 import type { BuildLabel, BuildStatus } from '../build/build-status';
 import type { DownloadedArchive, ScanReport, StoredBuild } from '../build/scan-report';
 import type { WebhookEventName } from '../webhook/webhook-event-name';
+import type { BuildProgress } from '../build/build-progress';
 
 /** A build as the read side shows it: a projection of its stream plus its project's live pointer. */
 export interface BuildView {
@@ -23,6 +24,8 @@ export interface BuildView {
   createdAt: string;
   updatedAt: string;
   timeline: BuildTimelineEntry[];
+  /** While Downloading Files: the latest broadcast progress (bytes, percent, rate); null otherwise or before any. */
+  progress?: BuildProgress | null;
 }
 export interface BuildTimelineEntry {
   type: string;
@@ -39,6 +42,8 @@ export interface ProjectView {
   webhookUrl: string | null;
   webhookEvents: WebhookEventName[];
   autoRelease: boolean;
+  /** Largest build accepted, in bytes; null: the deployment's default (`HANGAR_MAX_BUILD_BYTES`). */
+  maxBuildBytes: number | null;
   liveUploadId: string | null;
   createdAt: string;
   updatedAt: string;

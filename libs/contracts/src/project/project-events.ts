@@ -13,6 +13,8 @@ export interface ProjectCreated {
     webhookUrl: string | null;
     webhookEvents: WebhookEventName[];
     autoRelease: boolean;
+    /** Largest build accepted, in bytes; absent: the deployment's `HANGAR_MAX_BUILD_BYTES`. */
+    maxBuildBytes?: number;
     at: string;
   };
 }
@@ -25,6 +27,8 @@ export interface ProjectSettingsChanged {
     webhookEvents?: WebhookEventName[];
     autoRelease?: boolean;
     name?: string;
+    /** `null`: back to the deployment's default. */
+    maxBuildBytes?: number | null;
     at: string;
   };
 }

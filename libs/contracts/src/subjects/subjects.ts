@@ -23,6 +23,9 @@ export const Subjects = {
   /** Request/reply: the query service answers the read side of the API. */
   query: (name: QueryName) => `query.${name}`,
   webhookTest: 'webhooks.test',
+  /** Fire-and-forget `BuildProgress` of one build while a stage runs (at most about twice a second); not stored. */
+  buildProgress: (uploadId: string) => `progress.build.${uploadId}`,
+  allBuildProgress: 'progress.build.*',
 } as const;
 
 export type QueryName =

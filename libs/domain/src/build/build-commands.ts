@@ -2,7 +2,20 @@ import type { DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '
 
 /** What can be asked of a build. Each carries `at` (ISO time) so that the decider needs no clock. */
 export type BuildCommand =
-  | { type: 'QueueBuild'; uploadId: string; projectId: string; userId: string; fileUrl: string; autoRelease: boolean; region: string; at: string }
+  | {
+      type: 'QueueBuild';
+      uploadId: string;
+      projectId: string;
+      userId: string;
+      fileUrl: string;
+      autoRelease: boolean;
+      region: string;
+      /** The project's limit now: a build keeps the limit it was queued under. */
+      maxBuildBytes: number;
+      declaredSha256?: string;
+      declaredSize?: number;
+      at: string;
+    }
   | { type: 'StartDownload'; at: string }
   | { type: 'CompleteDownload'; archive: DownloadedArchive; at: string }
   | { type: 'StartScan'; at: string }

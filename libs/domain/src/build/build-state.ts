@@ -12,6 +12,10 @@ export interface ExistingBuild {
   fileUrl: string;
   region: string;
   autoRelease: boolean;
+  /** The size limit it was queued under; null for builds queued before limits were per project (config decides). */
+  maxBuildBytes: number | null;
+  /** What the uploader said the zip is; the download must match what is given. */
+  declared: { sha256?: string; size?: number };
   status: BuildStatus;
   /** Within the current status: has the stage's work finished (e.g. download complete, still `Downloading Files`)? */
   stageDone: boolean;

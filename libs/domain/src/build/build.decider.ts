@@ -1,6 +1,7 @@
 import {
   BuildStatus,
   IllegalTransition,
+  InvalidInput,
   objectionFor,
   type BuildEvent,
   type BuildRejected,
@@ -20,6 +21,9 @@ import { noBuild, type Build, type ExistingBuild } from './build-state';
 export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
   if (command.type === 'QueueBuild') {
     if (build.exists) return [];
+    if (command.declaredSize !== undefined && command.declaredSize > command.maxBuildBytes) {
+      throw new InvalidInput(`size ${command.declaredSize} is over the project's limit of ${command.maxBuildBytes} bytes`);
+    }
     const { type: _type, ...data } = command;
     return [{ type: 'BuildQueued', data }];
   }
@@ -142,6 +146,8 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       fileUrl: d.fileUrl,
       region: d.region,
       autoRelease: d.autoRelease,
+      maxBuildBytes: d.maxBuildBytes ?? null,
+      declared: { sha256: d.declaredSha256, size: d.declaredSize },
       status: BuildStatus.Pending,
       stageDone: false,
       archive: null,

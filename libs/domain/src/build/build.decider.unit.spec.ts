@@ -1,10 +1,11 @@
-import { BuildStatus, IllegalTransition, type BuildEvent, type ObjectionCode } from '@hangar/contracts';
+import { BuildStatus, IllegalTransition, InvalidInput, type BuildEvent, type ObjectionCode } from '@hangar/contracts';
 import { deciderSpec } from '../testing/decider-spec';
 import { fold } from '../decider/decider';
 import { buildDecider } from './build.decider';
 import type { BuildCommand } from './build-commands';
 
 const spec = deciderSpec(buildDecider);
+const LIMIT = 24_000_000_000;
 const at = '2026-11-22T10:00:00.000Z';
 const ids = { uploadId: '65f0c0ffee00000000000001', projectId: '65f0c0ffee00000000000002' };
 const archive = { blobKey: 'downloads/x.zip', size: 1234, sha256: 'ab'.repeat(32) };
@@ -21,7 +22,7 @@ const stored = { manifestKey: 'builds/x/manifest.json', fileCount: 300, totalByt
 
 const queued = (autoRelease = true): BuildEvent => ({
   type: 'BuildQueued',
-  data: { ...ids, userId: '65f0c0ffee00000000000003', fileUrl: 'https://files.example.com/b.zip', autoRelease, region: 'europe', at },
+  data: { ...ids, userId: '65f0c0ffee00000000000003', fileUrl: 'https://files.example.com/b.zip', autoRelease, region: 'europe', maxBuildBytes: LIMIT, at },
 });
 const downloadStarted: BuildEvent = { type: 'DownloadStarted', data: { ...ids, at } };
 const downloaded: BuildEvent = { type: 'DownloadCompleted', data: { ...ids, archive, at } };
@@ -52,12 +53,42 @@ const history = {
 };
 const approvedHistory = [...history.distributing, readyOn('w1'), approved(['w1'])];
 
+const queueBuild = (extra: Partial<Extract<BuildCommand, { type: 'QueueBuild' }>> = {}): BuildCommand => ({
+  type: 'QueueBuild',
+  ...ids,
+  userId: '65f0c0ffee00000000000003',
+  fileUrl: 'https://files.example.com/b.zip',
+  autoRelease: true,
+  region: 'europe',
+  maxBuildBytes: LIMIT,
+  at,
+  ...extra,
+});
+
 describe('build decider', () => {
+  describe('what the uploader declared, and the limit', () => {
+    const sha256 = 'c0'.repeat(32);
+    it('carries the declared SHA-256 and size in BuildQueued, for the downloader to check', () =>
+      spec
+        .given([])
+        .when(queueBuild({ declaredSha256: sha256, declaredSize: 1000 }))
+        .then([{ ...queued(), data: { ...queued().data, declaredSha256: sha256, declaredSize: 1000 } } as BuildEvent]));
+    it('refuses a declared size over the project\'s limit before anything is downloaded', () =>
+      spec.given([]).when(queueBuild({ declaredSize: LIMIT + 1 })).thenThrows(InvalidInput, /over the project's limit of 24000000000 bytes/));
+    it('keeps the limit the build was queued under; a build queued before per-project limits has none', () => {
+      const build = fold(buildDecider, [queued()]);
+      expect(build.exists && build.maxBuildBytes).toBe(LIMIT);
+      const { maxBuildBytes: _limit, ...older } = queued().data as Record<string, unknown>;
+      const old = fold(buildDecider, [{ type: 'BuildQueued', data: older } as BuildEvent]);
+      expect(old.exists && old.maxBuildBytes).toBeNull();
+    });
+  });
+
   describe('the happy path, one transition at a time', () => {
     it('queues a new build as pending', () =>
       spec
         .given([])
-        .when({ type: 'QueueBuild', ...ids, userId: '65f0c0ffee00000000000003', fileUrl: 'https://files.example.com/b.zip', autoRelease: true, region: 'europe', at })
+        .when(queueBuild())
         .then([queued()]));
     it('starts downloading a pending build', () => spec.given(history.pending).when({ type: 'StartDownload', at }).then([downloadStarted]));
     it('completes the download', () => spec.given(history.downloading).when({ type: 'CompleteDownload', archive, at }).then([downloaded]));
@@ -159,7 +190,7 @@ describe('build decider', () => {
 
   describe('idempotence: a redelivered command appends nothing twice', () => {
     const repeats: [string, BuildEvent[], BuildCommand][] = [
-      ['QueueBuild', history.pending, { type: 'QueueBuild', ...ids, userId: 'u', fileUrl: 'https://x/y.zip', autoRelease: true, region: 'europe', at }],
+      ['QueueBuild', history.pending, queueBuild({ userId: 'u', fileUrl: 'https://x/y.zip' })],
       ['StartDownload', history.downloading, { type: 'StartDownload', at }],
       ['CompleteDownload', history.downloaded, { type: 'CompleteDownload', archive, at }],
       ['StartScan', history.scanning, { type: 'StartScan', at }],

@@ -10,6 +10,7 @@ export type ProjectCommand =
       webhookUrl: string | null;
       webhookEvents: WebhookEventName[];
       autoRelease: boolean;
+      maxBuildBytes?: number;
       at: string;
     }
   | {
@@ -18,6 +19,8 @@ export type ProjectCommand =
       webhookUrl?: string | null;
       webhookEvents?: WebhookEventName[];
       autoRelease?: boolean;
+      /** `null`: back to the deployment's default. */
+      maxBuildBytes?: number | null;
       at: string;
     }
   /** Make an approved build the live one; the previous live build becomes Archived. */

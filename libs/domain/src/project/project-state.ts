@@ -10,6 +10,8 @@ export interface ExistingProject {
   webhookUrl: string | null;
   webhookEvents: WebhookEventName[];
   autoRelease: boolean;
+  /** Null: the deployment's default applies. */
+  maxBuildBytes: number | null;
   liveUploadId: string | null;
   createdAt: string;
   /** Builds that were live once, newest last: the history a rollback picks from. */

@@ -10,8 +10,9 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
       // Streampixel: at least one event must be ticked while a URL is set.
       throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
     }
-    const { type: _type, ...data } = command;
-    return [{ type: 'ProjectCreated', data }];
+    if (command.maxBuildBytes !== undefined) assertSizeLimit(command.maxBuildBytes);
+    const { type: _type, maxBuildBytes, ...rest } = command;
+    return [{ type: 'ProjectCreated', data: maxBuildBytes === undefined ? rest : { ...rest, maxBuildBytes } }];
   }
   if (!project.exists) throw new IllegalTransition(`${command.type}: project does not exist`);
 
@@ -23,6 +24,10 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
       if (command.webhookEvents !== undefined && !sameSet(command.webhookEvents, project.webhookEvents))
         changed.webhookEvents = [...command.webhookEvents];
       if (command.autoRelease !== undefined && command.autoRelease !== project.autoRelease) changed.autoRelease = command.autoRelease;
+      if (command.maxBuildBytes !== undefined && command.maxBuildBytes !== project.maxBuildBytes) {
+        if (command.maxBuildBytes !== null) assertSizeLimit(command.maxBuildBytes);
+        changed.maxBuildBytes = command.maxBuildBytes;
+      }
       const url = changed.webhookUrl !== undefined ? changed.webhookUrl : project.webhookUrl;
       const events = changed.webhookEvents ?? project.webhookEvents;
       if (url && events.length === 0) throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
@@ -41,6 +46,11 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
   }
 }
 
+/** A limit is a whole, positive number of bytes (the reference's 24 GB is a soft limit: a project may raise it). */
+function assertSizeLimit(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidInput('maxBuildBytes must be a whole number of bytes, at least 1');
+}
+
 function sameSet<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
@@ -49,7 +59,7 @@ export function evolveProject(project: Project, event: ProjectEvent): Project {
   switch (event.type) {
     case 'ProjectCreated': {
       const { at, ...d } = event.data;
-      return { exists: true, ...d, createdAt: at, liveUploadId: null, liveHistory: [] };
+      return { exists: true, ...d, maxBuildBytes: d.maxBuildBytes ?? null, createdAt: at, liveUploadId: null, liveHistory: [] };
     }
     case 'ProjectSettingsChanged': {
       if (!project.exists) return project;

@@ -2,6 +2,7 @@ import { InvalidInput, IllegalTransition, type ProjectEvent } from '@hangar/cont
 import { deciderSpec } from '../testing/decider-spec';
 import { fold } from '../decider/decider';
 import { projectDecider } from './project.decider';
+import type { ProjectCommand } from './project-commands';
 import { buildLabel } from '../build/build-label';
 
 const spec = deciderSpec(projectDecider);
@@ -27,6 +28,41 @@ describe('project decider', () => {
       .given([])
       .when({ type: 'CreateProject', projectId, ownerId: 'u1', name: 'Demo', region: 'europe', webhookUrl: 'https://h.example.com', webhookEvents: [], autoRelease: true, at })
       .thenThrows(InvalidInput));
+
+  describe('the size limit (maxBuildBytes)', () => {
+    const create = (maxBuildBytes?: number): ProjectCommand => ({
+      type: 'CreateProject',
+      projectId,
+      ownerId: 'u1',
+      name: 'Demo',
+      region: 'europe',
+      webhookUrl: null,
+      webhookEvents: ['build.approved'],
+      autoRelease: true,
+      at,
+      ...(maxBuildBytes === undefined ? {} : { maxBuildBytes }),
+    });
+    const change = (maxBuildBytes: number | null): ProjectCommand => ({ type: 'ChangeProjectSettings', maxBuildBytes, at });
+    const limitChanged = (maxBuildBytes: number | null): ProjectEvent => ({ type: 'ProjectSettingsChanged', data: { projectId, maxBuildBytes, at } });
+
+    it('is absent by default: the deployment\'s limit applies', () => {
+      spec.given([]).when(create()).then([created]);
+      const p = fold(projectDecider, [created]);
+      expect(p.exists && p.maxBuildBytes).toBeNull();
+    });
+    it('can be set when the project is created', () =>
+      spec.given([]).when(create(50_000_000_000)).then([{ ...created, data: { ...created.data, maxBuildBytes: 50_000_000_000 } } as ProjectEvent]));
+    it.each([0, -1, 1.5])('refuses %p bytes', (bytes) => spec.given([]).when(create(bytes)).thenThrows(InvalidInput, /maxBuildBytes/));
+    it('can be raised, lowered and reset to the default', () => {
+      spec.given([created]).when(change(30_000_000_000)).then([limitChanged(30_000_000_000)]);
+      spec.given([created, limitChanged(30_000_000_000)]).when(change(null)).then([limitChanged(null)]);
+      spec.given([created, limitChanged(30_000_000_000)]).when(change(30_000_000_000)).then([]);
+      const p = fold(projectDecider, [created, limitChanged(30_000_000_000)]);
+      expect(p.exists && p.maxBuildBytes).toBe(30_000_000_000);
+    });
+    it('refuses a changed limit that is not a whole positive number', () =>
+      spec.given([created]).when(change(0)).thenThrows(InvalidInput));
+  });
 
   it('sets the first live build', () => spec.given([created]).when({ type: 'SetLiveBuild', uploadId: 'b1', at }).then([live('b1', null)]));
   it('set-live archives the previous live build', () =>

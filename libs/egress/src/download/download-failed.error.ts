@@ -4,9 +4,12 @@
  */
 export class DownloadFailed extends Error {
   readonly code = 'DOWNLOAD_FAILED' as const;
-  constructor(readonly reason: string, options?: { cause?: unknown }) {
+  /** Passing trouble (a body that ended short): another attempt may succeed. */
+  readonly retryable: boolean;
+  constructor(readonly reason: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(reason, options);
     this.name = 'DownloadFailed';
+    this.retryable = options?.retryable ?? false;
   }
 }
 
@@ -16,5 +19,17 @@ export class DownloadAborted extends Error {
   constructor() {
     super('the download was abandoned by its consumer before it completed');
     this.name = 'DownloadAborted';
+  }
+}
+
+/**
+ * The transfer broke and the server cannot continue it (no range support, or the file changed since): the bytes
+ * already handed to the consumer are void and the download must start again from byte 0, with a new consumer.
+ */
+export class DownloadRestartNeeded extends Error {
+  readonly code = 'DOWNLOAD_RESTART_NEEDED' as const;
+  constructor(readonly reason: string, readonly afterBytes: number) {
+    super(reason);
+    this.name = 'DownloadRestartNeeded';
   }
 }

@@ -1,32 +1,65 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DownloadFailed } from './download-failed.error';
+import { isSignInPage } from './sign-in-page';
 import { describeNonZip, isDocument, isZipSignature, SNIFF_BYTES, ZIP_SIGNATURE_BYTES } from './zip-signature';
+
+/** What the meter needs to know about where the bytes come from, for its messages. */
+export interface MeteredSource {
+  /** The host asked for. */
+  host: string;
+  /** Where the last redirect landed, if any. */
+  redirectedTo: URL | null;
+}
+
+export interface MeterOptions {
+  maxBytes: number;
+  /** Checked once the body has ended: a mismatch fails the stream before its end reaches the consumer. */
+  expected?: { size?: number; sha256?: string };
+  /** After each chunk, with the bytes counted so far (resumed prefix included). */
+  onBytes?: (bytes: number) => void;
+}
 
 /**
  * Passes the body through while checking it: the first bytes must not be a page (HTML, JSON, text) where a file was
- * expected (held back until a zip signature or enough bytes to judge have arrived), the total must stay within `maxBytes` (checked as bytes arrive, so a lying or absent Content-Length
- * cannot fill a disk), and SHA-256 and size are computed on the way, in constant memory.
+ * expected (held back until a zip signature or enough bytes to judge have arrived), the total must stay within
+ * `maxBytes` (checked as bytes arrive, so a lying or absent Content-Length cannot fill a disk), and SHA-256 and size
+ * are computed on the way, in constant memory. One meter spans every attempt of a resumed download, so the hash
+ * covers the whole file.
  */
 export class DownloadMeter extends Transform {
   private readonly hash = createHash('sha256');
   private head: Buffer | null = Buffer.alloc(0);
   size = 0;
 
-  constructor(private readonly maxBytes: number, private readonly describeSource: () => string) {
-    super();
+  constructor(private readonly options: MeterOptions, private readonly source: () => MeteredSource) {
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   get sha256(): string {
     return this.hash.copy().digest('hex');
   }
 
+  /**
+   * Counts and hashes bytes the consumer already holds (a staging file from before a crash) without passing them
+   * on. They went through a meter then, so they were already judged to be no page.
+   */
+  async absorb(prefix: Readable): Promise<void> {
+    for await (const chunk of prefix) {
+      this.hash.update(chunk as Buffer);
+      this.size += (chunk as Buffer).length;
+    }
+    if (this.size > 0) this.head = null;
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
-    if (this.size > this.maxBytes) {
-      return callback(new DownloadFailed(`the file is larger than the limit of ${this.maxBytes} bytes (from ${this.describeSource()})`));
+    if (this.size > this.options.maxBytes) {
+      return callback(new DownloadFailed(`the file is larger than the limit of ${this.options.maxBytes} bytes (from ${this.source().host})`));
     }
     this.hash.update(chunk);
+    this.options.onBytes?.(this.size);
     if (this.head) {
       this.head = Buffer.concat([this.head, chunk]);
       if (this.head.length < ZIP_SIGNATURE_BYTES) return callback();
@@ -40,23 +73,42 @@ export class DownloadMeter extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    const host = this.source().host;
     if (this.head) {
-      if (this.head.length === 0) return callback(new DownloadFailed(`${this.describeSource()} returned an empty response, not a zip file`));
+      if (this.head.length === 0) return callback(new DownloadFailed(`${host} returned an empty response, not a zip file`));
       if (this.head.length < ZIP_SIGNATURE_BYTES) {
-        return callback(new DownloadFailed(`${this.describeSource()} returned ${this.head.length} bytes, too short for a zip file`));
+        return callback(new DownloadFailed(`${host} returned ${this.head.length} bytes, too short for a zip file`));
       }
       const failure = this.checkSignature(this.head);
       if (failure) return callback(failure);
       this.push(this.head);
       this.head = null;
     }
+    const mismatch = this.checkExpected();
+    if (mismatch) return callback(mismatch);
     callback();
+  }
+
+  private checkExpected(): DownloadFailed | null {
+    const expected = this.options.expected;
+    if (expected?.size !== undefined && expected.size !== this.size) {
+      return new DownloadFailed(`size mismatch: expected ${expected.size} bytes, got ${this.size}`);
+    }
+    const sha256 = this.sha256;
+    if (expected?.sha256 !== undefined && expected.sha256.toLowerCase() !== sha256) {
+      return new DownloadFailed(`SHA-256 mismatch: expected ${expected.sha256.toLowerCase()}, got ${sha256}`);
+    }
+    return null;
   }
 
   private checkSignature(head: Buffer): DownloadFailed | null {
     if (isZipSignature(head) || !isDocument(head)) return null;
-    return new DownloadFailed(
-      `${this.describeSource()} returned ${describeNonZip(head)} instead of a zip file; use a direct-download link`,
-    );
+    const { host, redirectedTo } = this.source();
+    if (redirectedTo && isSignInPage(redirectedTo, head)) {
+      return new DownloadFailed(
+        `${host} redirected to a sign-in page at ${redirectedTo.host} instead of the file; use a public or pre-signed direct-download link`,
+      );
+    }
+    return new DownloadFailed(`${host} returned ${describeNonZip(head)} instead of a zip file; use a direct-download link`);
   }
 }

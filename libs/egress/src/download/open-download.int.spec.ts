@@ -11,7 +11,8 @@ import { downloadToSink } from './download-to-sink';
 import { openDownload } from './open-download';
 
 const privateOk = { allowPrivateNetworks: true };
-const limits = { maxBytes: 10 * 1024 * 1024, connectTimeoutMs: 2000, idleTimeoutMs: 2000 };
+// No retries here: these cases are about the reason a single attempt gives (retries: resumed-download.int.spec.ts).
+const limits = { maxBytes: 10 * 1024 * 1024, connectTimeoutMs: 2000, idleTimeoutMs: 2000, retryDelaysMs: [] };
 
 let dir: string;
 let zipPath: string;

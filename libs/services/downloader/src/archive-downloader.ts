@@ -1,8 +1,14 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DownloadedArchive } from '@hangar/contracts';
+import { CLOCK, type Clock } from '@hangar/application';
 import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
+import { MESSAGE_BUS, type MessageBus } from '@hangar/bus';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { DownloadFailed, EgressRefused, downloadToSink } from '@hangar/egress';
+import { DownloadProgressReporter } from './download-progress';
+import { DownloadStaging } from './download-staging';
 
 /** The build's URL did not give us a zip: the build is rejected ("Failed to download file") with this reason. */
 export class DownloadRejected extends Error {
@@ -13,31 +19,87 @@ export class DownloadRejected extends Error {
   }
 }
 
+/** The same build is already downloading in this process (a redelivery that overtook it): try again later. */
+export class DownloadInProgress extends Error {
+  readonly code = 'DOWNLOAD_IN_PROGRESS';
+  constructor(uploadId: string) {
+    super(`build ${uploadId} is already downloading here`);
+    this.name = 'DownloadInProgress';
+  }
+}
+
+/** What a build's download must respect, from its BuildQueued. */
+export interface DownloadTerms {
+  /** The project's limit when queued; null: the deployment's. */
+  maxBuildBytes: number | null;
+  declared: { sha256?: string; size?: number };
+}
+
 /** Where a build's archive is kept while it is scanned and stored. */
 export const sourceArchiveKey = (uploadId: string) => `uploads/${uploadId}/source.zip`;
 
-/** Streams a build's zip from its URL into the blob store, hashing it (SHA-256) on the way. */
+/**
+ * Fetches a build's zip from its URL into the staging area (resuming what an earlier run left there), hashing it
+ * (SHA-256) on the way and broadcasting progress, then puts it into the blob store.
+ */
 @Injectable()
 export class ArchiveDownloader {
+  private readonly staging: DownloadStaging;
+  private readonly active = new Set<string>();
+
   constructor(
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HANGAR_CONFIG) private readonly config: HangarConfig,
-  ) {}
+  ) {
+    this.staging = new DownloadStaging(join(config.dataDir, 'downloads'));
+  }
 
-  async download(uploadId: string, fileUrl: string): Promise<DownloadedArchive> {
-    const blobKey = sourceArchiveKey(uploadId);
+  async download(uploadId: string, fileUrl: string, terms: DownloadTerms): Promise<DownloadedArchive> {
+    if (this.active.has(uploadId)) throw new DownloadInProgress(uploadId);
+    this.active.add(uploadId);
     try {
-      const { size, sha256 } = await downloadToSink(
+      return await this.downloadAndStore(uploadId, fileUrl, terms);
+    } finally {
+      this.active.delete(uploadId);
+    }
+  }
+
+  /** The build was rejected: what was staged for it is of no use any more. */
+  discard(uploadId: string): Promise<void> {
+    return this.staging.discard(uploadId);
+  }
+
+  private async downloadAndStore(uploadId: string, fileUrl: string, terms: DownloadTerms): Promise<DownloadedArchive> {
+    const blobKey = sourceArchiveKey(uploadId);
+    const staged = await this.staging.resumable(uploadId, fileUrl);
+    const progress = new DownloadProgressReporter(this.bus, uploadId, () => this.clock.now(), staged?.bytes ?? 0);
+    let downloaded;
+    try {
+      downloaded = await downloadToSink(
         fileUrl,
-        (stream) => this.blobs.put(blobKey, stream),
+        (stream, { offset }) => this.staging.write(uploadId, stream, offset),
         { allowPrivateNetworks: this.config.allowPrivateNetworks },
-        { maxBytes: this.config.maxBuildBytes, idleTimeoutMs: this.config.downloadTimeoutMs, connectTimeoutMs: this.config.downloadTimeoutMs },
+        {
+          maxBytes: terms.maxBuildBytes ?? this.config.maxBuildBytes,
+          idleTimeoutMs: this.config.downloadTimeoutMs,
+          connectTimeoutMs: this.config.downloadTimeoutMs,
+          retryDelaysMs: this.config.downloadRetryDelaysMs,
+          expected: terms.declared,
+          resume: staged ? { from: staged.bytes, prefix: staged.prefix(), validators: staged.validators } : undefined,
+          onResponse: ({ validators, from }) => (from === 0 ? this.staging.remember(uploadId, fileUrl, validators) : undefined),
+          onProgress: ({ bytes, totalBytes }) => progress.report(bytes, totalBytes),
+        },
       );
-      return { blobKey, size, sha256 };
     } catch (error) {
       if (error instanceof DownloadFailed) throw new DownloadRejected(error.reason);
       if (error instanceof EgressRefused) throw new DownloadRejected(error.message);
-      throw error; // our side failed (blob store, …): retried on redelivery
+      throw error; // our side failed (disk, …): retried on redelivery, from what is staged
     }
+    // A copy into the blob store (S3: an upload); the staged file stays until the object is whole.
+    await this.blobs.put(blobKey, createReadStream(this.staging.partPath(uploadId), { highWaterMark: 1024 * 1024 }), { size: downloaded.size });
+    await this.staging.discard(uploadId);
+    return { blobKey, size: downloaded.size, sha256: downloaded.sha256 };
   }
 }

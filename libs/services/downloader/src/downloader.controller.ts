@@ -27,12 +27,13 @@ export class DownloaderController {
     if (!build.exists || build.status !== BuildStatus.Downloading || build.stageDone) return;
 
     try {
-      const archive = await this.downloader.download(build.uploadId, build.fileUrl);
+      const archive = await this.downloader.download(build.uploadId, build.fileUrl, { maxBuildBytes: build.maxBuildBytes, declared: build.declared });
       await handleCommand(this.store, stream, buildDecider, { type: 'CompleteDownload', archive, at: this.now() }, metadata);
     } catch (error) {
       if (!(error instanceof DownloadRejected)) throw error; // infrastructure trouble: redelivered and retried
       this.logger.warn(`build ${build.uploadId} rejected: ${error.message}`);
-      await handleCommand(this.store, stream, buildDecider, { type: "RejectBuild", code: "DOWNLOAD_FAILED", reason: error.message, at: this.now() }, metadata);
+      await handleCommand(this.store, stream, buildDecider, { type: 'RejectBuild', code: 'DOWNLOAD_FAILED', reason: error.message, at: this.now() }, metadata);
+      await this.downloader.discard(build.uploadId);
     }
   }
 

@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
+import { MESSAGE_BUS, type MessageBus, type Subscription } from '@hangar/bus';
+import { Subjects, type BuildProgress } from '@hangar/contracts';
+import { BuildProgressBoard } from './progress/build-progress-board';
 import { ReadModelStore } from './read-model/read-model-store';
 import { ProjectionRunner } from './projection/projection-runner';
 import { QueryController } from './queries/query.controller';
@@ -17,6 +20,7 @@ export function readModelPath(config: HangarConfig): string {
 @Module({
   controllers: [QueryController],
   providers: [
+    BuildProgressBoard,
     { provide: ReadModelStore, inject: [HANGAR_CONFIG], useFactory: (config: HangarConfig) => new ReadModelStore(readModelPath(config)) },
     {
       provide: ProjectionRunner,
@@ -27,16 +31,22 @@ export function readModelPath(config: HangarConfig): string {
   ],
 })
 export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private progressListener: Subscription | null = null;
+
   constructor(
     @Inject(ProjectionRunner) private readonly runner: ProjectionRunner,
     @Inject(ReadModelStore) private readonly readModels: ReadModelStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(BuildProgressBoard) private readonly progress: BuildProgressBoard,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.runner.start();
+    this.progressListener = await this.bus.listen<BuildProgress>(Subjects.allBuildProgress, (progress) => this.progress.record(progress));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.progressListener?.close();
     await this.runner.stop();
     this.readModels.close();
   }

@@ -15,6 +15,8 @@ export interface ServedContentOptions {
   ranges?: boolean;
   /** false: no `Content-Length` (a chunked response), as servers that stream an archive of unknown size do. */
   contentLength?: boolean;
+  /** Send the body at about this rate (64 KiB at a time): a download slow enough to watch, or to kill midway. */
+  throttleBytesPerSecond?: number;
 }
 
 export interface FileServerRequest {
@@ -224,6 +226,10 @@ async function sendContent(request: IncomingMessage, response: ServerResponse, c
     return;
   }
   const body = content.open(start, end);
+  if (content.options.throttleBytesPerSecond) {
+    await sendThrottled(response, body, content.options.throttleBytesPerSecond, cutAfter ?? Infinity);
+    return;
+  }
   if (cutAfter === undefined) {
     await pipeline(body, response).catch(() => undefined); // the client went away: nothing to do
     return;
@@ -245,6 +251,29 @@ async function sendThenCut(response: ServerResponse, body: Readable, bytes: numb
     body.destroy();
     // The socket, not just the response: the client must see a connection that dropped mid-body.
     response.socket?.destroy();
+  }
+}
+
+async function sendThrottled(response: ServerResponse, body: Readable, bytesPerSecond: number, cutAfter: number): Promise<void> {
+  const slice = 64 * 1024;
+  let sent = 0;
+  try {
+    for await (const chunk of body) {
+      for (let offset = 0; offset < (chunk as Buffer).length; offset += slice) {
+        if (response.destroyed) return;
+        const part = (chunk as Buffer).subarray(offset, offset + Math.min(slice, cutAfter - sent));
+        await write(response, part);
+        sent += part.length;
+        if (sent >= cutAfter) {
+          response.socket?.destroy();
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, (part.length / bytesPerSecond) * 1000));
+      }
+    }
+    response.end();
+  } finally {
+    body.destroy();
   }
 }
 

@@ -16,6 +16,9 @@ export class CreateProjectBody {
   @IsOptional() @IsArray() @ArrayUnique() @IsIn(ALL_WEBHOOK_EVENTS as string[], { each: true, message: `webhookEvents must be among ${ALL_WEBHOOK_EVENTS.join(', ')}` })
   webhookEvents?: WebhookEventName[];
   @IsOptional() @IsBoolean({ message: 'autoRelease must be a boolean' }) autoRelease?: boolean;
+  /** Largest build accepted, in bytes; absent: the deployment's `HANGAR_MAX_BUILD_BYTES` (24 GB by default). */
+  @IsOptional() @IsInt({ message: 'maxBuildBytes must be a whole number of bytes' }) @Min(1, { message: 'maxBuildBytes must be at least 1' })
+  maxBuildBytes?: number;
 }
 
 export class UpdateProjectBody {
@@ -25,6 +28,9 @@ export class UpdateProjectBody {
   @IsOptional() @IsArray() @ArrayUnique() @IsIn(ALL_WEBHOOK_EVENTS as string[], { each: true, message: `webhookEvents must be among ${ALL_WEBHOOK_EVENTS.join(', ')}` })
   webhookEvents?: WebhookEventName[];
   @IsOptional() @IsBoolean({ message: 'autoRelease must be a boolean' }) autoRelease?: boolean;
+  /** `null`: back to the deployment's default. */
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsInt({ message: 'maxBuildBytes must be a whole number of bytes' }) @Min(1, { message: 'maxBuildBytes must be at least 1' })
+  maxBuildBytes?: number | null;
 }
 
 export class ListBuildsQuery {

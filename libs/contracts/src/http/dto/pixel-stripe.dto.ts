@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsHttpUrl } from './is-http-url';
 
 
@@ -13,6 +13,10 @@ export class UploadFileBody extends PixelStripeCredentials {
   @IsString() @IsNotEmpty() projectId!: string;
   @IsString() @IsNotEmpty() @IsHttpUrl() fileUrl!: string;
   @IsOptional() @IsBoolean({ message: 'autoRelease must be a boolean' }) autoRelease?: boolean;
+  /** Hangar's addition: the zip's SHA-256 (64 hex digits); a download that hashes otherwise is rejected. */
+  @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal digits' }) sha256?: string;
+  /** Hangar's addition: the zip's size in bytes; a download of another size is rejected. */
+  @IsOptional() @IsInt({ message: 'size must be a whole number of bytes' }) @Min(0, { message: 'size must not be negative' }) size?: number;
 }
 
 export class DistributeFileBody extends PixelStripeCredentials {

@@ -18,8 +18,17 @@ export class BuildCommands {
     @Inject(ProjectCommands) private readonly projects: ProjectCommands,
   ) {}
 
-  /** upload-file: accept a build by URL. `autoRelease` absent means the project's toggle decides. */
-  async queue(caller: Caller, projectId: string, fileUrl: string, autoRelease: boolean | undefined): Promise<string> {
+  /**
+   * upload-file: accept a build by URL. `autoRelease` absent means the project's toggle decides; `declared` is what
+   * the uploader says the zip is (SHA-256, size), checked by the downloader.
+   */
+  async queue(
+    caller: Caller,
+    projectId: string,
+    fileUrl: string,
+    autoRelease: boolean | undefined,
+    declared: { sha256?: string; size?: number } = {},
+  ): Promise<string> {
     const project = await this.projects.owned(caller, projectId);
     try {
       await assertFetchableUrl(fileUrl, { allowPrivateNetworks: this.config.allowPrivateNetworks });
@@ -39,6 +48,9 @@ export class BuildCommands {
         fileUrl,
         autoRelease: autoRelease ?? project.autoRelease,
         region: project.region,
+        maxBuildBytes: project.maxBuildBytes ?? this.config.maxBuildBytes,
+        ...(declared.sha256 === undefined ? {} : { declaredSha256: declared.sha256.toLowerCase() }),
+        ...(declared.size === undefined ? {} : { declaredSize: declared.size }),
         at: this.clock.now().toISOString(),
       },
       { actor: `user:${caller.userId}`, correlationId: uploadId },

@@ -32,7 +32,7 @@ export class PixelStripeController {
   @HttpCode(201)
   async uploadFile(@Body() body: UploadFileBody) {
     const caller = await this.auth.withUserAndKey(body.userId, body.apiKey);
-    const uploadId = await this.builds.queue(caller, body.projectId, body.fileUrl, body.autoRelease);
+    const uploadId = await this.builds.queue(caller, body.projectId, body.fileUrl, body.autoRelease, { sha256: body.sha256, size: body.size });
     return { message: 'Build queued for processing', uploadId };
   }
 

@@ -19,6 +19,7 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
         webhookUrl: d.webhookUrl,
         webhookEvents: d.webhookEvents,
         autoRelease: d.autoRelease,
+        maxBuildBytes: d.maxBuildBytes ?? null,
         liveUploadId: null,
         createdAt: at,
         updatedAt: at,

@@ -12,6 +12,7 @@ import {
   type ProjectView,
   type ProjectsOfUserQuery,
 } from '@hangar/contracts';
+import { BuildProgressBoard } from '../progress/build-progress-board';
 import { ReadModelStore } from '../read-model/read-model-store';
 
 const MAX_LIMIT = 100;
@@ -19,7 +20,10 @@ const MAX_LIMIT = 100;
 /** The read side of the API, answered from the read models over request/reply. */
 @Controller()
 export class QueryController {
-  constructor(@Inject(ReadModelStore) private readonly readModels: ReadModelStore) {}
+  constructor(
+    @Inject(ReadModelStore) private readonly readModels: ReadModelStore,
+    @Inject(BuildProgressBoard) private readonly progress: BuildProgressBoard,
+  ) {}
 
   @MessagePattern(Subjects.query('project.get'))
   async project({ projectId }: ProjectQuery): Promise<{ project: ProjectView; builds: BuildView[] }> {
@@ -39,7 +43,7 @@ export class QueryController {
   async build({ uploadId }: BuildQuery): Promise<BuildView> {
     const build = this.readModels.build(uploadId);
     if (!build) throw new BuildNotFound(uploadId);
-    return build;
+    return this.progress.withProgress(build);
   }
 
   @MessagePattern(Subjects.query('builds.list'))
