@@ -16,6 +16,11 @@ export interface BlobInfo {
  */
 export interface BlobStore {
   put(key: string, body: Readable | Buffer, options?: { size?: number; contentType?: string }): Promise<BlobInfo>;
+  /**
+   * Stores the local file at `path` under `key` and takes the file over: afterwards it no longer exists at `path`.
+   * The filesystem store moves it into place (no copy when it is on the same filesystem); S3 uploads it.
+   */
+  putFile(key: string, path: string, options?: { size?: number; contentType?: string }): Promise<BlobInfo>;
   /** The object's bytes; `range` is inclusive-start, exclusive-end. Throws `BlobNotFound`. */
   get(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** Null when absent. */

@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobSizeMismatch } from '../port/blob-size-mismatch.error';
 import { BlobNotFound, InvalidBlobKey, type BlobInfo, type BlobStore } from '../port/blob-store.port';
@@ -48,6 +51,32 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
         expect(read.length).toBe(body.length);
         expect(sha256(read)).toBe(sha256(body));
         await expect(store.stat('builds/u2/Game.pak')).resolves.toEqual({ key: 'builds/u2/Game.pak', size: body.length });
+      });
+
+      it('takes a local file over with putFile: stored byte for byte, gone from its path', async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'hangar-putfile-'));
+        try {
+          const body = randomBytes(6 * MiB + 7);
+          const path = join(dir, 'source.zip');
+          await writeFile(path, body);
+          await expect(store.putFile('uploads/u9/source.zip', path, { size: body.length })).resolves.toEqual({ key: 'uploads/u9/source.zip', size: body.length });
+          expect(sha256(await readAll(await store.get('uploads/u9/source.zip')))).toBe(sha256(body));
+          expect(existsSync(path)).toBe(false);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
+
+      it('refuses a putFile whose size is not the declared one, storing nothing', async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'hangar-putfile-'));
+        try {
+          const path = join(dir, 'short.zip');
+          await writeFile(path, Buffer.from('too short'));
+          await expect(store.putFile('uploads/u10/source.zip', path, { size: 1000 })).rejects.toBeInstanceOf(BlobSizeMismatch);
+          await expect(store.stat('uploads/u10/source.zip')).resolves.toBeNull();
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
       });
 
       it('stores a stream of declared size', async () => {

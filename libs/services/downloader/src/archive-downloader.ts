@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DownloadedArchive } from '@hangar/contracts';
@@ -97,8 +96,8 @@ export class ArchiveDownloader {
       if (error instanceof EgressRefused) throw new DownloadRejected(error.message);
       throw error; // our side failed (disk, …): retried on redelivery, from what is staged
     }
-    // A copy into the blob store (S3: an upload); the staged file stays until the object is whole.
-    await this.blobs.put(blobKey, createReadStream(this.staging.partPath(uploadId), { highWaterMark: 1024 * 1024 }), { size: downloaded.size });
+    // The blob store takes the staged file over: a rename on the filesystem store (no second copy), an upload on S3.
+    await this.blobs.putFile(blobKey, this.staging.partPath(uploadId), { size: downloaded.size });
     await this.staging.discard(uploadId);
     return { blobKey, size: downloaded.size, sha256: downloaded.sha256 };
   }

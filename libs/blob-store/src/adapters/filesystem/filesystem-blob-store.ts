@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, realpathSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, realpathSync } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -64,6 +64,29 @@ export class FilesystemBlobStore implements BlobStore {
       if (temporary) await rm(temporary, { force: true });
       throw error;
     }
+  }
+
+  async putFile(key: string, path: string, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
+    const target = this.pathOf(key);
+    const handle = await open(path, 'r+');
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      if (options.size !== undefined && size !== options.size) throw new BlobSizeMismatch(key, options.size, size);
+      // The same guarantee as put: the bytes are on disk before the rename publishes them.
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await this.moveIntoPlace(path, target, key);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another filesystem: copy like any put, then let go of the file.
+      await this.put(key, createReadStream(path, { highWaterMark: 1024 * 1024 }), { size });
+      await rm(path, { force: true });
+    }
+    return { key, size };
   }
 
   async get(key: string, range?: BlobRange): Promise<Readable> {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { assertValidBlobKey, assertValidBlobPrefix, compareBlobKeys } from '../../key/blob-key';
@@ -94,6 +96,12 @@ export class S3BlobStore implements BlobStore {
     } finally {
       await parts.return(undefined);
     }
+  }
+
+  async putFile(key: string, path: string, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
+    const info = await this.put(key, createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
+    await rm(path, { force: true });
+    return info;
   }
 
   async get(key: string, range?: BlobRange): Promise<Readable> {
