@@ -91,3 +91,25 @@ describe('EmbeddedBus retention', () => {
     expect(storedCount()).toBe(0);
   });
 });
+
+describe('EmbeddedBus redelivery on a slow event loop', () => {
+  it('redelivers a retry that fell due between looking for due work and arming the retry timer', async () => {
+    const { file, remove } = tempBusFile();
+    // Every reading of the clock is 30 ms later than the one before: a busy event loop, made deterministic. A 50 ms
+    // retry is not due when the consumer looks for work and already due when it arms the timer for it.
+    let now = 1_000_000;
+    const bus = new EmbeddedBus({ file, clock: () => (now += 30) });
+    try {
+      const deliveries: number[] = [];
+      await bus.subscribe('jobs.queued', { group: 'slow', retryDelaysMs: [50] }, async (m) => {
+        deliveries.push(m.deliveryCount);
+        if (m.deliveryCount === 1) throw new Error('transient failure');
+      });
+      await bus.publish('jobs.queued', 'job');
+      await eventually(() => expect(deliveries).toEqual([1, 2]), 2_000);
+    } finally {
+      await bus.close();
+      remove();
+    }
+  });
+});

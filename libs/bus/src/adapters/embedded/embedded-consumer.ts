@@ -161,8 +161,10 @@ export class EmbeddedConsumer {
   private scheduleNextRetry(): void {
     const at = this.log.nextRetryAt(this.group, this.subject);
     if (at === undefined || this.isIdle) return this.clearRetryTimer();
-    // A retry already due waits for a busy subscriber, whose completion pumps again: no timer needed.
-    if (at <= this.clock() || at >= this.retryTimerAt) return;
+    // A retry already due while every subscriber is busy waits for a completion, which pumps again. But one that fell
+    // due since deliverWhatIsDue looked (a slow event loop) with a subscriber free needs a pump of its own.
+    const due = at <= this.clock();
+    if ((due && !this.subscribers.some((s) => s.running < s.concurrency)) || at >= this.retryTimerAt) return;
     this.clearRetryTimer();
     this.retryTimerAt = at;
     this.retryTimer = setTimeout(
