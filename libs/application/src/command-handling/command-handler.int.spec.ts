@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectDecider } from '@hangar/domain';
+import type { ProjectEvent } from '@hangar/contracts';
+import { fold, projectDecider } from '@hangar/domain';
 import { SqliteEventStore } from '@hangar/event-store';
 import { handleCommand } from './command-handler';
 
@@ -52,5 +53,20 @@ describe('handleCommand (load, decide, append with the expected revision)', () =
     expect(changes.map((c) => c.uploadId).sort()).toEqual([...builds].sort());
     // Each change names the build that was live just before it: a history consistent with one serial order.
     changes.forEach((c, i) => expect(c.previousUploadId).toBe(i === 0 ? null : changes[i - 1].uploadId));
+  });
+
+  it('leaves one live build after 50 simultaneous set-live calls alternating among three builds', async () => {
+    await handleCommand(store, 'project-p1', projectDecider, create);
+    const calls = Array.from({ length: 50 }, (_, i) => `b${i % 3}`);
+    const results = await Promise.all(calls.map((uploadId) => handleCommand(store, 'project-p1', projectDecider, { type: 'SetLiveBuild', uploadId, at })));
+    const changes = (await store.readStream('project-p1')).slice(1).map((e) => e.data as { uploadId: string; previousUploadId: string | null });
+    // Every call either moved the pointer or found its build already live (a no-op), never both nor neither.
+    expect(results.filter((r) => r.appended.length === 1)).toHaveLength(changes.length);
+    changes.forEach((c, i) => {
+      expect(c.previousUploadId).toBe(i === 0 ? null : changes[i - 1].uploadId);
+      expect(c.uploadId).not.toBe(c.previousUploadId);
+    });
+    const project = fold(projectDecider, (await store.readStream('project-p1')).map((e) => ({ type: e.type, data: e.data }) as ProjectEvent));
+    expect(project.exists && project.liveUploadId).toBe(changes.at(-1)?.uploadId);
   });
 });

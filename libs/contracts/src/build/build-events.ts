@@ -76,6 +76,21 @@ export interface BuildRejected {
   };
 }
 
+/** A label the studio gives a build (`v1.2.0`); `null` clears it. Changes no status. */
+export interface BuildTagged {
+  type: 'BuildTagged';
+  data: { uploadId: string; projectId: string; tag: string | null; at: string };
+}
+
+/**
+ * The build is gone from the project: lists and reads no longer show it, its stored objects are removed, and every
+ * later command on it decides nothing (a pending or processing build's pipeline stops). `stage`: its status then.
+ */
+export interface BuildDeleted {
+  type: 'BuildDeleted';
+  data: { uploadId: string; projectId: string; stage: BuildStatus; at: string };
+}
+
 export type BuildEvent =
   | BuildQueued
   | DownloadStarted
@@ -87,7 +102,9 @@ export type BuildEvent =
   | DistributionStarted
   | BuildReadyOnWorker
   | BuildApproved
-  | BuildRejected;
+  | BuildRejected
+  | BuildTagged
+  | BuildDeleted;
 export type BuildEventType = BuildEvent['type'];
 
 export const BUILD_EVENT_TYPES: readonly BuildEventType[] = [
@@ -102,6 +119,8 @@ export const BUILD_EVENT_TYPES: readonly BuildEventType[] = [
   'BuildReadyOnWorker',
   'BuildApproved',
   'BuildRejected',
+  'BuildTagged',
+  'BuildDeleted',
 ];
 
 export function buildStreamName(uploadId: string): string {

@@ -38,6 +38,14 @@ export class InvalidInput extends HangarError {
 export class IllegalTransition extends HangarError {
   readonly code = 'ILLEGAL_TRANSITION';
 }
+/** Deleting the build a project serves would leave it with nothing live: another build must go live first. */
+export class BuildIsLive extends HangarError {
+  readonly code = 'BUILD_IS_LIVE';
+  constructor(uploadId: string) {
+    super(`build ${uploadId} is live: set another build live first`);
+  }
+}
+
 /** Optimistic concurrency: the stream moved on since it was read. Command handlers retry on it. */
 export class WrongExpectedVersion extends HangarError {
   readonly code = 'WRONG_EXPECTED_VERSION';

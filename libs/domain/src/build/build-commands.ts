@@ -25,6 +25,10 @@ export type BuildCommand =
   /** `trigger: 'auto'` comes after storage when the build is released on its own; `manual` is distribute-file. */
   | { type: 'StartDistribution'; trigger: 'auto' | 'manual'; at: string }
   | { type: 'RecordWorkerReady'; workerId: string; round: number; quorum: number; at: string }
-  | { type: 'RejectBuild'; code: ObjectionCode; reason: string; at: string };
+  | { type: 'RejectBuild'; code: ObjectionCode; reason: string; at: string }
+  /** `tag`: at most 64 characters, or null to clear it. */
+  | { type: 'TagBuild'; tag: string | null; at: string }
+  /** `live`: whether the project serves this build now (the project stream knows; the shell reads it). */
+  | { type: 'DeleteBuild'; live: boolean; at: string };
 
 export type BuildCommandType = BuildCommand['type'];

@@ -26,6 +26,9 @@ export interface ExistingBuild {
   round: number;
   readyWorkers: string[];
   rejection: { code: ObjectionCode; objection: string; reason: string } | null;
+  tag: string | null;
+  /** Deleted builds keep their last status; every later command on them decides nothing. */
+  deleted: boolean;
 }
 
 export const noBuild: NoBuild = { exists: false };

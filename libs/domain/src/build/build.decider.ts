@@ -1,4 +1,5 @@
 import {
+  BuildIsLive,
   BuildStatus,
   IllegalTransition,
   InvalidInput,
@@ -28,6 +29,8 @@ export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
     return [{ type: 'BuildQueued', data }];
   }
   if (!build.exists) throw new IllegalTransition(`${command.type}: build does not exist`);
+  // A deleted build's pipeline stops where it is: whatever service still holds a message for it appends nothing.
+  if (build.deleted) return [];
   const ids = { uploadId: build.uploadId, projectId: build.projectId };
 
   switch (command.type) {
@@ -78,11 +81,23 @@ export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
     case 'RejectBuild':
       if (build.status === BuildStatus.Approved || build.status === BuildStatus.Rejected) return [];
       return [rejected(build, command.code, command.reason, command.at)];
+    case 'TagBuild': {
+      if (command.tag !== null && (command.tag.trim().length === 0 || command.tag.length > MAX_TAG_LENGTH)) {
+        throw new InvalidInput(`tag must be 1 to ${MAX_TAG_LENGTH} characters, or null to clear it`);
+      }
+      if (command.tag === build.tag) return [];
+      return [{ type: 'BuildTagged', data: { ...ids, tag: command.tag, at: command.at } }];
+    }
+    case 'DeleteBuild':
+      if (command.live) throw new BuildIsLive(build.uploadId);
+      return [{ type: 'BuildDeleted', data: { ...ids, stage: build.status, at: command.at } }];
 
     default:
       return assertNever(command);
   }
 }
+
+export const MAX_TAG_LENGTH = 64;
 
 function startDistribution(build: ExistingBuild, command: Extract<BuildCommand, { type: 'StartDistribution' }>): BuildEvent[] {
   const ids = { uploadId: build.uploadId, projectId: build.projectId };
@@ -156,6 +171,8 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       round: 0,
       readyWorkers: [],
       rejection: null,
+      tag: null,
+      deleted: false,
     };
   }
   if (!build.exists) return build;
@@ -185,6 +202,10 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
         stageDone: true,
         rejection: { code: event.data.code, objection: event.data.objection, reason: event.data.reason },
       };
+    case 'BuildTagged':
+      return { ...build, tag: event.data.tag };
+    case 'BuildDeleted':
+      return { ...build, deleted: true };
     default:
       return assertNever(event);
   }

@@ -1,4 +1,4 @@
-import { BuildStatus, IllegalTransition, InvalidInput, type BuildEvent, type ObjectionCode } from '@hangar/contracts';
+import { BuildIsLive, BuildStatus, IllegalTransition, InvalidInput, type BuildEvent, type ObjectionCode } from '@hangar/contracts';
 import { deciderSpec } from '../testing/decider-spec';
 import { fold } from '../decider/decider';
 import { buildDecider } from './build.decider';
@@ -201,6 +201,47 @@ describe('build decider', () => {
       ['StartDownload after scanning began', history.scanning, { type: 'StartDownload', at }],
     ];
     it.each(repeats)('%s again is a no-op', (_name, given, command) => spec.given(given).when(command).then([]));
+  });
+
+  describe('tags', () => {
+    const tagged = (tag: string | null): BuildEvent => ({ type: 'BuildTagged', data: { ...ids, tag, at } });
+    it('tags a build in any status, and clears the tag with null', () => {
+      spec.given(history.scanning).when({ type: 'TagBuild', tag: 'v1.2.0', at }).then([tagged('v1.2.0')]);
+      spec.given([...approvedHistory, tagged('v1.2.0')]).when({ type: 'TagBuild', tag: null, at }).then([tagged(null)]);
+      const b = fold(buildDecider, [...approvedHistory, tagged('v1.2.0')]);
+      expect(b.exists && b.tag).toBe('v1.2.0');
+    });
+    it('records nothing when the tag is unchanged', () => {
+      spec.given([...history.stored, tagged('rc')]).when({ type: 'TagBuild', tag: 'rc', at }).then([]);
+      spec.given(history.stored).when({ type: 'TagBuild', tag: null, at }).then([]);
+    });
+    it.each(['', '   ', 'x'.repeat(65)])('refuses the tag %p', (tag) =>
+      spec.given(history.stored).when({ type: 'TagBuild', tag, at }).thenThrows(InvalidInput, /1 to 64 characters/));
+  });
+
+  describe('deletion', () => {
+    const deleted = (stage: BuildStatus): BuildEvent => ({ type: 'BuildDeleted', data: { ...ids, stage, at } });
+    it('deletes a build that is not live, whatever its status', () => {
+      spec.given(history.downloading).when({ type: 'DeleteBuild', live: false, at }).then([deleted(BuildStatus.Downloading)]);
+      spec.given(approvedHistory).when({ type: 'DeleteBuild', live: false, at }).then([deleted(BuildStatus.Approved)]);
+    });
+    it('refuses to delete the live build', () =>
+      spec.given(approvedHistory).when({ type: 'DeleteBuild', live: true, at }).thenThrows(BuildIsLive, /is live: set another build live first/));
+    it('stops the pipeline: every later command on a deleted build decides nothing', () => {
+      const gone = [...history.downloading, deleted(BuildStatus.Downloading)];
+      const later: BuildCommand[] = [
+        { type: 'CompleteDownload', archive, at },
+        { type: 'StartScan', at },
+        { type: 'RejectBuild', code: 'DOWNLOAD_FAILED', reason: 'x', at },
+        { type: 'StartDistribution', trigger: 'manual', at },
+        { type: 'TagBuild', tag: 'late', at },
+        { type: 'DeleteBuild', live: false, at },
+      ];
+      for (const command of later) spec.given(gone).when(command).then([]);
+      spec.given([...history.distributing, deleted(BuildStatus.Distributing)]).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 1, at }).then([]);
+      const b = fold(buildDecider, gone);
+      expect(b.exists && b.deleted).toBe(true);
+    });
   });
 
   describe('commands out of order are bugs, not facts', () => {
