@@ -283,6 +283,144 @@ describe('Hangar embedded (npm start), end to end', () => {
     });
   });
 
+  describe('build management (/v1)', () => {
+    const v1 = (method: string, path: string, body?: unknown, bearer = user.apiKey) => api.call(method, path, { bearer, body });
+    const blobKeys = async (prefix: string) => {
+      const keys: string[] = [];
+      for await (const blob of hangar.infra.blobStore.list(prefix)) keys.push(blob.key);
+      return keys;
+    };
+    const waitUntil = async <T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
+      const deadline = Date.now() + timeoutMs;
+      let last: T = await probe();
+      while (!done(last)) {
+        if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(last)}`);
+        await new Promise((r) => setTimeout(r, 100));
+        last = await probe();
+      }
+      return last;
+    };
+    const liveOf = (projectId: string) => v1('GET', `/v1/projects/${projectId}`).then((r) => r.body.liveUploadId as string | null);
+
+    it('sets a build live and rolls back: the previous live build becomes Archived, the refused cases answer 409 or 404', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Rollback', region: 'europe' });
+      const a = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, a, (f) => f.status === 'Approved' && f.live);
+      const b = (await api.uploadFile(user, project.id, files.url('/builds/second.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, b, (f) => f.status === 'Approved' && f.live);
+
+      const rollback = await v1('POST', `/v1/builds/${a}/live`);
+      expect(rollback.status).toBe(202);
+      expect(rollback.body).toMatchObject({ uploadId: a, projectId: project.id });
+      await waitUntil(() => liveOf(project.id), (live) => live === a, 'rollback to A');
+      expect((await v1('GET', `/v1/builds/${a}`)).body).toMatchObject({ status: 'Approved', live: true, label: 'Current Live Build' });
+      expect((await v1('GET', `/v1/builds/${b}`)).body).toMatchObject({ status: 'Approved', live: false, label: 'Archived' });
+      expect((await v1('GET', `/v1/builds/${a}`)).body.timeline.filter((t: any) => t.type === 'DistributionStarted')).toHaveLength(2);
+
+      const rejected = (await api.uploadFile(user, project.id, files.url('/builds/no-exe.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, rejected, (f) => f.status === 'Reject');
+      expect(await v1('POST', `/v1/builds/${rejected}/live`)).toMatchObject({ status: 409, body: { message: `cannot distribute build ${rejected}: it is Reject` } });
+      expect((await v1('POST', '/v1/builds/0123456789abcdef01234567/live')).status).toBe(404);
+      const stranger = await api.createUser(ADMIN, 'stranger');
+      expect(await v1('POST', `/v1/builds/${a}/live`, undefined, stranger.apiKey)).toMatchObject({ status: 404, body: { message: `build ${a} not found` } });
+    });
+
+    it('50 simultaneous set-live calls leave one live build and a live history in one serial order', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Contended', region: 'europe' });
+      const builds: string[] = [];
+      for (const path of ['/builds/good.zip', '/builds/second.zip']) {
+        const id = (await api.uploadFile(user, project.id, files.url(path))).body.uploadId;
+        await api.waitForFile(user, project.id, id, (f) => f.status === 'Approved' && f.live);
+        builds.push(id);
+      }
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => v1('POST', `/v1/builds/${builds[i % 2]}/live`)));
+      expect(answers.map((r) => r.status)).toEqual(Array(50).fill(202));
+
+      const settled = await waitUntil(
+        () => v1('GET', `/v1/projects/${project.id}/builds`).then((r) => r.body.items as any[]),
+        (items) => items.every((b) => b.status === 'Approved') && items.filter((b) => b.live).length === 1,
+        'one live build',
+      );
+      const live = settled.find((b) => b.live).uploadId;
+      const changes = (await hangar.infra.eventStore.readStream(`project-${project.id}`)).filter((e) => e.type === 'LiveBuildChanged').map((e) => e.data as any);
+      changes.forEach((c, i) => expect(c.previousUploadId).toBe(i === 0 ? null : changes[i - 1].uploadId));
+      expect(changes.at(-1).uploadId).toBe(live);
+      expect(await liveOf(project.id)).toBe(live);
+    }, 90_000);
+
+    it('tags builds and finds them by tag and text, with paging', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Tagged', region: 'europe' });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await api.uploadFile(user, project.id, files.url('/builds/good.zip'), { autoRelease: false })).body.uploadId);
+      for (const id of ids) await api.waitForFile(user, project.id, id, (f) => f.label === 'Archived');
+
+      expect((await v1('PUT', `/v1/builds/${ids[0]}/tag`, { tag: 'v1.2.0' })).status).toBe(204);
+      expect((await v1('PUT', `/v1/builds/${ids[1]}/tag`, { tag: 'v1.2.0' })).status).toBe(204);
+      expect((await v1('PUT', `/v1/builds/${ids[2]}/tag`, { tag: 'nightly' })).status).toBe(204);
+      expect(await v1('PUT', `/v1/builds/${ids[2]}/tag`, { tag: 'x'.repeat(65) })).toMatchObject({ status: 400, body: { message: 'tag must be shorter than or equal to 64 characters' } });
+      await waitUntil(() => v1('GET', `/v1/builds/${ids[2]}`).then((r) => r.body.tag), (tag) => tag === 'nightly', 'tag shown');
+      const file = await api.waitForFile(user, project.id, ids[0], (f) => f.tag === 'v1.2.0');
+      expect(file.tag).toBe('v1.2.0');
+
+      const list = (query: Record<string, string>) => api.call('GET', `/v1/projects/${project.id}/builds`, { bearer: user.apiKey, query });
+      const byTag = await list({ tag: 'v1.2.0' });
+      expect(byTag.body.total).toBe(2);
+      expect(byTag.body.items.map((b: any) => b.uploadId).sort()).toEqual([ids[0], ids[1]].sort());
+      const paged = await list({ tag: 'v1.2.0', limit: '1', page: '2' });
+      expect(paged.body).toMatchObject({ total: 2, page: 2, limit: 1 });
+      expect(paged.body.items).toHaveLength(1);
+      expect((await list({ q: 'NIGHT' })).body.items.map((b: any) => b.uploadId)).toEqual([ids[2]]);
+      expect((await list({ q: ids[1].slice(-8) })).body.items.map((b: any) => b.uploadId)).toEqual([ids[1]]);
+      expect((await list({ q: 'demo' })).body.total).toBe(3); // the Unreal project name from the scan report
+
+      expect((await v1('PUT', `/v1/builds/${ids[2]}/tag`, { tag: null })).status).toBe(204);
+      await waitUntil(() => list({ q: 'nightly' }).then((r) => r.body.total), (n) => n === 0, 'tag cleared');
+    });
+
+    it('deletes a build: not the live one; gone from lists and reads, its objects removed', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Deleting', region: 'europe' });
+      const old = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, old, (f) => f.status === 'Approved' && f.live);
+      const current = (await api.uploadFile(user, project.id, files.url('/builds/second.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, current, (f) => f.status === 'Approved' && f.live);
+      expect((await blobKeys(`builds/${old}/`)).length).toBeGreaterThan(0);
+
+      expect(await v1('DELETE', `/v1/builds/${current}`)).toMatchObject({ status: 409, body: { message: `build ${current} is live: set another build live first` } });
+      expect((await v1('DELETE', `/v1/builds/${old}`)).status).toBe(204);
+      expect((await v1('DELETE', `/v1/builds/${old}`)).status).toBe(204); // again: nothing more to do
+      await waitUntil(() => v1('GET', `/v1/builds/${old}`).then((r) => r.status), (status) => status === 404, 'deleted build gone');
+      expect((await v1('GET', `/v1/projects/${project.id}/builds`)).body.items.map((b: any) => b.uploadId)).toEqual([current]);
+      await waitUntil(() => blobKeys(`builds/${old}/`).then((k) => k.length + 0), (n) => n === 0, 'objects removed');
+      expect(await blobKeys(`uploads/${old}/`)).toEqual([]);
+      expect(await v1('POST', `/v1/builds/${old}/live`)).toMatchObject({ status: 409, body: { message: `build ${old} was deleted` } });
+      expect((await blobKeys(`builds/${current}/`)).length).toBeGreaterThan(0);
+    });
+
+    it('deleting a build while it downloads stops its pipeline: never approved, no more webhooks, nothing stored', async () => {
+      const zip = await writeUeBuildZip(join(tmp, 'slow-delete.zip'), { name: 'Demo', fileCount: 40, pakSize: 2 * 1024 * 1024, seed: 'delete' });
+      files.serveFile('/builds/slow-delete.zip', zip.path, { throttleBytesPerSecond: 1024 * 1024 });
+      const project = await api.createProject(user.apiKey, { name: 'Cancelled', region: 'europe', webhookUrl: hooks.url('/cancelled') });
+      const { uploadId } = (await api.uploadFile(user, project.id, files.url('/builds/slow-delete.zip'))).body;
+      await waitUntil(() => v1('GET', `/v1/builds/${uploadId}`).then((r) => r.body.status), (status) => status === 'Downloading Files', 'downloading');
+
+      expect((await v1('DELETE', `/v1/builds/${uploadId}`)).status).toBe(204);
+      const webhooksAtDeletion = deliveriesOf(uploadId).length;
+      // Long enough for the throttled download to finish and, were the pipeline not stopped, the build to be approved.
+      await new Promise((r) => setTimeout(r, (zip.size / (1024 * 1024)) * 1000 + 3000));
+
+      const events = (await hangar.infra.eventStore.readStream(`build-${uploadId}`)).map((e) => e.type);
+      expect(events.at(-1)).toBe('BuildDeleted');
+      expect(events).not.toContain('BuildApproved');
+      expect(events).not.toContain('DownloadCompleted');
+      // The two statuses it entered before the deletion, and nothing after.
+      expect(webhooksAtDeletion).toBeLessThanOrEqual(2);
+      expect(deliveriesOf(uploadId).map((d) => hook(d).event)).toEqual(HAPPY_PATH.slice(0, 2));
+      expect((await v1('GET', `/v1/builds/${uploadId}`)).status).toBe(404);
+      expect(await blobKeys(`uploads/${uploadId}/`)).toEqual([]);
+      expect(await blobKeys(`builds/${uploadId}/`)).toEqual([]);
+    }, 60_000);
+  });
+
   describe('the Streampixel-compatible API', () => {
     it('answers errors with {"message"} and the documented statuses', async () => {
       const project = await api.createProject(user.apiKey, { name: 'Errors', region: 'europe' });

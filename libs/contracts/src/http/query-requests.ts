@@ -15,4 +15,8 @@ export interface BuildsOfProjectQuery {
   page?: number;
   limit?: number;
   status?: string;
+  /** Only builds with exactly this tag. */
+  tag?: string;
+  /** Text search (case-insensitive) in the tag, upload id, Unreal project name and objection. */
+  q?: string;
 }

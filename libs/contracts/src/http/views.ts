@@ -21,6 +21,8 @@ export interface BuildView {
   archive: DownloadedArchive | null;
   scan: ScanReport | null;
   storage: StoredBuild | null;
+  /** The studio's label for the build (`PUT /v1/builds/:uploadId/tag`); null when untagged. */
+  tag: string | null;
   createdAt: string;
   updatedAt: string;
   timeline: BuildTimelineEntry[];

@@ -73,6 +73,9 @@ export class DistributorController {
   /** Approved means live: one live build per project, the previous one becomes Archived. */
   @EventPattern(Subjects.buildEvent('BuildApproved'))
   async onBuildApproved(event: PublishedEvent<'BuildApproved', BuildApproved['data']>): Promise<void> {
+    // Approved, then deleted before it went live: a deleted build is never served.
+    const build = await loadState<BuildEvent, Build>(this.store, buildStreamName(event.data.uploadId), buildDecider);
+    if (build.exists && build.deleted) return;
     await handleCommand(
       this.store,
       projectStreamName(event.data.projectId),

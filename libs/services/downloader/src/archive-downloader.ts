@@ -70,6 +70,12 @@ export class ArchiveDownloader {
     return this.staging.discard(uploadId);
   }
 
+  /** The build was deleted: its zip, stored or staged, goes. */
+  async remove(uploadId: string): Promise<void> {
+    await this.blobs.delete(sourceArchiveKey(uploadId));
+    await this.staging.discard(uploadId);
+  }
+
   private async downloadAndStore(uploadId: string, fileUrl: string, terms: DownloadTerms): Promise<DownloadedArchive> {
     const blobKey = sourceArchiveKey(uploadId);
     const staged = await this.staging.resumable(uploadId, fileUrl);

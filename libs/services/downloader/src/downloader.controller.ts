@@ -28,7 +28,9 @@ export class DownloaderController {
 
     try {
       const archive = await this.downloader.download(build.uploadId, build.fileUrl, { maxBuildBytes: build.maxBuildBytes, declared: build.declared });
-      await handleCommand(this.store, stream, buildDecider, { type: 'CompleteDownload', archive, at: this.now() }, metadata);
+      const { state } = await handleCommand(this.store, stream, buildDecider, { type: 'CompleteDownload', archive, at: this.now() }, metadata);
+      // Deleted while it downloaded: nobody will read the zip, and the repository's cleanup may have run already.
+      if (state.exists && state.deleted) await this.downloader.remove(build.uploadId);
     } catch (error) {
       if (!(error instanceof DownloadRejected)) throw error; // infrastructure trouble: redelivered and retried
       this.logger.warn(`build ${build.uploadId} rejected: ${error.message}`);

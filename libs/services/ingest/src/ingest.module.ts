@@ -4,6 +4,7 @@ import { AdminController } from './admin/admin.controller';
 import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
 import { BuildCommands } from './builds/build-commands';
+import { BuildsController } from './builds/builds.controller';
 import { HealthController } from './health/health.controller';
 import { HangarExceptionFilter } from './http/hangar-exception.filter';
 import { PixelStripeController } from './pixel-stripe/pixel-stripe.controller';
@@ -13,7 +14,7 @@ import { QueryClient } from './query-client/query-client';
 
 /** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
 @Module({
-  controllers: [HealthController, AdminController, ProjectsController, PixelStripeController],
+  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController],
   providers: [AdminToken, Authenticator, ProjectCommands, BuildCommands, QueryClient, { provide: APP_FILTER, useClass: HangarExceptionFilter }],
 })
 export class IngestModule {}

@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BuildStatus, Subjects, buildStreamName, type BuildManifest, type PublishedEvent, type ScanPassed } from '@hangar/contracts';
+import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type BuildManifest, type PublishedEvent, type ScanPassed } from '@hangar/contracts';
 import { CLOCK, blobArchiveSource, causedBy, handleCommand, loadState, type Clock } from '@hangar/application';
 import { extractEntries } from '@hangar/archive';
 import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
@@ -8,7 +8,7 @@ import { BusContext } from '@hangar/bus';
 import { buildDecider, type Build } from '@hangar/domain';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
 import type { BuildEvent } from '@hangar/contracts';
-import { buildFileKey, buildManifestKey } from './build-files';
+import { buildFileKey, buildManifestKey, buildObjectPrefixes } from './build-files';
 
 /** Storage failures are retried this many deliveries before the build is rejected ("Save: storage error"). */
 const STORAGE_ATTEMPTS = 5;
@@ -43,7 +43,9 @@ export class RepositoryController {
       const manifestKey = buildManifestKey(uploadId);
       await this.blobs.put(manifestKey, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
       const stored = { manifestKey, fileCount: manifest.files.length, totalBytes: manifest.totalBytes };
-      await handleCommand(this.store, stream, buildDecider, { type: 'CompleteStorage', stored, at: this.now() }, metadata);
+      const { state } = await handleCommand(this.store, stream, buildDecider, { type: 'CompleteStorage', stored, at: this.now() }, metadata);
+      // Deleted while its files were being stored: the BuildDeleted reaction may have run before these were written.
+      if (state.exists && state.deleted) await this.removeObjectsOf(uploadId);
     } catch (error) {
       const attempt = context.getMessage().deliveryCount;
       this.logger.warn(`storing build ${uploadId} failed (attempt ${attempt} of ${STORAGE_ATTEMPTS}): ${(error as Error).message}`);
@@ -52,6 +54,21 @@ export class RepositoryController {
       if (current.exists && current.status === BuildStatus.Saving) {
         await handleCommand(this.store, stream, buildDecider, { type: 'RejectBuild', code: 'STORAGE_FAILED', reason: (error as Error).message, at: this.now() }, metadata);
       }
+    }
+  }
+
+  /** A deleted build's objects go; running it again (a redelivery) finds nothing left to remove. */
+  @EventPattern(Subjects.buildEvent('BuildDeleted'))
+  async onBuildDeleted(event: PublishedEvent<'BuildDeleted', BuildDeleted['data']>): Promise<void> {
+    await this.removeObjectsOf(event.data.uploadId);
+  }
+
+  private async removeObjectsOf(uploadId: string): Promise<void> {
+    for (const prefix of buildObjectPrefixes(uploadId)) {
+      const keys: string[] = [];
+      // Listed first, deleted after: an adapter need not support deletion while it lists.
+      for await (const blob of this.blobs.list(prefix)) keys.push(blob.key);
+      for (const key of keys) await this.blobs.delete(key);
     }
   }
 

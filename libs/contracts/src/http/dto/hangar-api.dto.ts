@@ -33,8 +33,15 @@ export class UpdateProjectBody {
   maxBuildBytes?: number | null;
 }
 
+export class TagBuildBody {
+  /** `null` clears the tag. */
+  @ValidateIf((_o, v) => v !== null) @IsString({ message: 'tag must be a string or null' }) @IsNotEmpty() @MaxLength(64) tag!: string | null;
+}
+
 export class ListBuildsQuery {
   @IsOptional() @IsIn(Object.values(BuildStatus)) status?: string;
+  @IsOptional() @IsString() @MaxLength(64) tag?: string;
+  @IsOptional() @IsString() @MaxLength(200) q?: string;
   @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(1) page?: number;
   @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(100) limit?: number;
 }

@@ -1,8 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BuildNotFound, InvalidInput, buildStreamName, isObjectId, type BuildEvent } from '@hangar/contracts';
+import {
+  BuildNotFound,
+  Forbidden,
+  IllegalTransition,
+  InvalidInput,
+  buildStreamName,
+  isObjectId,
+  type BuildEvent,
+  type EventMetadata,
+} from '@hangar/contracts';
 import { CLOCK, ID_GENERATOR, handleCommand, loadState, type Clock, type IdGenerator } from '@hangar/application';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
-import { buildDecider, type Build } from '@hangar/domain';
+import { buildDecider, type Build, type ExistingBuild, type ExistingProject } from '@hangar/domain';
 import { assertFetchableUrl } from '@hangar/egress';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
 import type { Caller } from '../auth/authenticator';
@@ -72,4 +81,55 @@ export class BuildCommands {
       { actor: `user:${caller.userId}`, correlationId: uploadId },
     );
   }
+
+  /**
+   * Set live (or roll back): an approved build is distributed again and becomes live once approved (the distributor
+   * appends LiveBuildChanged); a stored build held by autoRelease off is released. The live build stays as it is.
+   */
+  async setLive(caller: Caller, uploadId: string): Promise<void> {
+    const { build, project } = await this.ownedBuild(caller, uploadId);
+    assertNotDeleted(build);
+    if (project.liveUploadId === uploadId) return;
+    await handleCommand(this.store, buildStreamName(uploadId), buildDecider, { type: 'StartDistribution', trigger: 'manual', at: this.now() }, this.by(caller, uploadId));
+  }
+
+  async tag(caller: Caller, uploadId: string, tag: string | null): Promise<void> {
+    const { build } = await this.ownedBuild(caller, uploadId);
+    assertNotDeleted(build);
+    await handleCommand(this.store, buildStreamName(uploadId), buildDecider, { type: 'TagBuild', tag, at: this.now() }, this.by(caller, uploadId));
+  }
+
+  /** Deleting twice is not an error: the second decides nothing. */
+  async delete(caller: Caller, uploadId: string): Promise<void> {
+    const { project } = await this.ownedBuild(caller, uploadId);
+    // A build approved at this very moment may still be made live after its deletion is appended; the distributor
+    // checks for that (onBuildApproved) and does not make a deleted build live.
+    const live = project.liveUploadId === uploadId;
+    await handleCommand(this.store, buildStreamName(uploadId), buildDecider, { type: 'DeleteBuild', live, at: this.now() }, this.by(caller, uploadId));
+  }
+
+  /** The build, if it belongs to one of the caller's projects: another user's build is as unknown as a missing one. */
+  private async ownedBuild(caller: Caller, uploadId: string): Promise<{ build: ExistingBuild; project: ExistingProject }> {
+    if (!isObjectId(uploadId)) throw new BuildNotFound(uploadId);
+    const build = await loadState<BuildEvent, Build>(this.store, buildStreamName(uploadId), buildDecider);
+    if (!build.exists) throw new BuildNotFound(uploadId);
+    try {
+      return { build, project: await this.projects.owned(caller, build.projectId) };
+    } catch (error) {
+      if (error instanceof Forbidden) throw new BuildNotFound(uploadId);
+      throw error;
+    }
+  }
+
+  private by(caller: Caller, uploadId: string): EventMetadata {
+    return { actor: `user:${caller.userId}`, correlationId: uploadId };
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+function assertNotDeleted(build: ExistingBuild): void {
+  if (build.deleted) throw new IllegalTransition(`build ${build.uploadId} was deleted`);
 }

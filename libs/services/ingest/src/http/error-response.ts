@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   WEBHOOK_NOT_CONFIGURED: HttpStatus.NOT_FOUND,
   ILLEGAL_TRANSITION: HttpStatus.CONFLICT,
   WRONG_EXPECTED_VERSION: HttpStatus.CONFLICT,
+  BUILD_IS_LIVE: HttpStatus.CONFLICT,
   // The read side (query service) or a webhook test could not be reached over the bus: a retry may succeed.
   NO_RESPONDER: HttpStatus.SERVICE_UNAVAILABLE,
   REQUEST_TIMED_OUT: HttpStatus.SERVICE_UNAVAILABLE,

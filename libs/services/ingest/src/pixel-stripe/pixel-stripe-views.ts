@@ -12,6 +12,8 @@ export function pixelStripeFile(b: BuildView) {
     reason: b.reason,
     label: b.label,
     live: b.live,
+    // Read models written before tags existed lack the field.
+    tag: b.tag ?? null,
     ueVersion: b.scan?.ueVersion ?? null,
     projectName: b.scan?.projectName ?? null,
     pixelStreaming: b.scan?.pixelStreaming ?? null,

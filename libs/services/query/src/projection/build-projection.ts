@@ -65,6 +65,7 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
           archive: null,
           scan: null,
           storage: null,
+          tag: null,
           createdAt: at,
           updatedAt: at,
           timeline: [{ type: event.type, status: BuildStatus.Pending, at, position: recorded.position.toString() }],
@@ -72,6 +73,10 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
       );
       return;
     }
+    case 'BuildDeleted':
+      // Gone from every list and read; the event stays in the store (the audit trail).
+      tx.deleteBuild(event.data.uploadId);
+      return;
     default: {
       if (!(BUILD_EVENT_TYPES as readonly string[]).includes(event.type)) return;
       const b = tx.build((event.data as { uploadId: string }).uploadId);
@@ -103,6 +108,9 @@ function applyDetails(b: BuildView, event: BuildEvent): void {
       return;
     case 'DistributionStarted':
       b.stored = false;
+      return;
+    case 'BuildTagged':
+      b.tag = event.data.tag;
       return;
     case 'BuildRejected':
       b.objection = event.data.objection;

@@ -49,7 +49,7 @@ export class QueryController {
   @MessagePattern(Subjects.query('builds.list'))
   async builds(query: BuildsOfProjectQuery): Promise<Page<BuildView>> {
     const { page, limit } = paging(query.page, query.limit, 20);
-    const { items, total } = this.readModels.buildsOf(query.projectId, (page - 1) * limit, limit, query.status);
+    const { items, total } = this.readModels.buildsOf(query.projectId, (page - 1) * limit, limit, query.status, query.tag, query.q);
     return { items, page, limit, total };
   }
 }

@@ -46,6 +46,7 @@ export class ReadModelStore {
       void this.db
         .prepare('INSERT INTO builds (upload_id, project_id, created_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT(upload_id) DO UPDATE SET doc = excluded.doc')
         .run(b.uploadId, b.projectId, b.createdAt, JSON.stringify(b)),
+    deleteBuild: (uploadId) => void this.db.prepare('DELETE FROM builds WHERE upload_id = ?').run(uploadId),
   };
 
   project(id: string): ProjectView | null {
@@ -66,10 +67,24 @@ export class ReadModelStore {
     return { items: rows.map((r) => JSON.parse(r.doc) as ProjectView), total };
   }
 
-  /** A project's builds, newest first, optionally of one raw status. */
-  buildsOf(projectId: string, offset: number, limit: number, status?: string): { items: BuildView[]; total: number } {
-    const filter = status ? ` AND json_extract(doc, '$.status') = ?` : '';
-    const args: unknown[] = status ? [projectId, status] : [projectId];
+  /** A project's builds, newest first, optionally of one raw status, one tag, and containing a text. */
+  buildsOf(projectId: string, offset: number, limit: number, status?: string, tag?: string, text?: string): { items: BuildView[]; total: number } {
+    let filter = '';
+    const args: unknown[] = [projectId];
+    if (status) {
+      filter += ` AND json_extract(doc, '$.status') = ?`;
+      args.push(status);
+    }
+    if (tag) {
+      filter += ` AND json_extract(doc, '$.tag') = ?`;
+      args.push(tag);
+    }
+    if (text) {
+      // instr, not LIKE: the user's text is matched as it is (no % or _ wildcards to escape).
+      const searched = ['$.tag', '$.uploadId', '$.scan.projectName', '$.objection'].map((path) => `instr(lower(coalesce(json_extract(doc, '${path}'), '')), ?) > 0`);
+      filter += ` AND (${searched.join(' OR ')})`;
+      args.push(...searched.map(() => text.toLowerCase()));
+    }
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM builds WHERE project_id = ?${filter}`).get(...args) as { n: number }).n;
     const rows = this.db
       .prepare(`SELECT doc FROM builds WHERE project_id = ?${filter} ORDER BY created_at DESC, upload_id DESC LIMIT ? OFFSET ?`)
@@ -87,4 +102,5 @@ export interface ReadModelTransaction {
   build(uploadId: string): BuildView | null;
   putProject(project: ProjectView): void;
   putBuild(build: BuildView): void;
+  deleteBuild(uploadId: string): void;
 }
