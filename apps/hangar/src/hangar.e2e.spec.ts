@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,20 @@ import {
   type WebhookReceiver,
 } from '@hangar/testing';
 
+/**
+ * An independent Standard Webhooks verifier, written from the spec: HMAC-SHA256 of `id.timestamp.body` keyed with the
+ * base64-decoded secret; the header holds space-separated `v1,<base64>` signatures, any of which may match.
+ */
+function verifiesWith(secret: string, d: WebhookDelivery): boolean {
+  const id = d.headers['webhook-id'] as string;
+  const timestamp = d.headers['webhook-timestamp'] as string;
+  if (!id || !/^\d+$/.test(timestamp ?? '') || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${id}.${timestamp}.${d.rawBody.toString('utf8')}`).digest();
+  return String(d.headers['webhook-signature'] ?? '')
+    .split(' ')
+    .some((sig) => sig.startsWith('v1,') && Buffer.from(sig.slice(3), 'base64').length === expected.length && timingSafeEqual(Buffer.from(sig.slice(3), 'base64'), expected));
+}
+
 /** A delivery's JSON body (the Streampixel envelope). */
 const hook = (d: WebhookDelivery): any => d.body;
 
@@ -23,7 +38,7 @@ const HAPPY_PATH = ['build.uploaded', 'build.downloading', 'build.extracting', '
 
 function embeddedConfig(dataDir: string, env: Record<string, string> = {}): HangarConfig {
   return loadConfig(
-    { HANGAR_DATA_DIR: dataDir, PORT: '0', HANGAR_ADMIN_TOKEN: ADMIN, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1', HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4', ...env },
+    { HANGAR_DATA_DIR: dataDir, PORT: '0', HANGAR_ADMIN_TOKEN: ADMIN, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1', HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4', HANGAR_WEBHOOK_RETRY_SCHEDULE: '0.2,0.5,1', ...env },
     'embedded',
   );
 }
@@ -183,6 +198,66 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect(refused.map((d) => hook(d).event)).toEqual(['build.uploaded', 'build.uploaded']);
     } finally {
       await flaky.close();
+    }
+  });
+
+  it('signs every webhook with the project\'s secret (Standard Webhooks), shown once, rotated with an overlap', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Signed', region: 'europe', webhookUrl: hooks.url('/signed') });
+    const secret: string = project.webhookSecret;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(Buffer.from(secret.slice(6), 'base64').length).toBeGreaterThanOrEqual(24);
+    expect((await api.call('GET', `/v1/projects/${project.id}`, { bearer: user.apiKey })).body.webhookSecret).toBeUndefined();
+
+    const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+    const [uploaded] = await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId, 10_000);
+    expect(verifiesWith(secret, uploaded)).toBe(true);
+    expect(verifiesWith('whsec_' + Buffer.alloc(32, 7).toString('base64'), uploaded)).toBe(false);
+    expect(uploaded.headers['webhook-id']).toBeTruthy();
+
+    const test = async () => {
+      await api.call('POST', '/pixelStripeApi/projects/test-webhook', { body: { apiKey: user.apiKey, userId: user.userId, projectId: project.id } });
+      const tests = await hooks.waitFor((d) => d.path === '/signed' && hook(d)?.event === 'webhook.test');
+      return tests[tests.length - 1];
+    };
+    expect(verifiesWith(secret, await test())).toBe(true);
+
+    const rotated = await api.call('POST', `/v1/projects/${project.id}/webhook-secret/rotate`, { bearer: user.apiKey });
+    expect(rotated.status).toBe(200);
+    const next: string = rotated.body.webhookSecret;
+    expect(next).toMatch(/^whsec_/);
+    expect(next).not.toBe(secret);
+    hooks.clear();
+    const during = await test();
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verifiesWith(next, during)).toBe(true);
+    expect(verifiesWith(secret, during)).toBe(true);
+
+    // A project created without a URL gets its secret when a URL is first set, and keeps it when the URL changes.
+    const quiet = await api.createProject(user.apiKey, { name: 'Quiet', region: 'europe' });
+    expect(quiet.webhookSecret).toBeUndefined();
+    const first = await api.call('PATCH', `/v1/projects/${quiet.id}`, { bearer: user.apiKey, body: { webhookUrl: hooks.url('/quiet') } });
+    expect(first.body.webhookSecret).toMatch(/^whsec_/);
+    const again = await api.call('PATCH', `/v1/projects/${quiet.id}`, { bearer: user.apiKey, body: { webhookUrl: hooks.url('/quiet2') } });
+    expect(again.body.webhookSecret).toBeUndefined();
+  });
+
+  it('a failing endpoint delays only its own project: retries are scheduled per endpoint, with the same webhook-id', async () => {
+    const down = await startWebhookReceiver();
+    try {
+      const stuck = await api.createProject(user.apiKey, { name: 'Down', region: 'europe', webhookUrl: down.url('/down') });
+      down.respondWith(503, { times: 1000 });
+      await api.uploadFile(user, stuck.id, files.url('/builds/good.zip'));
+      await down.waitFor(2, 10_000);
+      const healthy = await api.createProject(user.apiKey, { name: 'Healthy', region: 'europe', webhookUrl: hooks.url('/healthy') });
+      const { body } = await api.uploadFile(user, healthy.id, files.url('/builds/good.zip'));
+      await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 30_000);
+      // The schedule here is 0.2, 0.5, 1 s: one try and three retries, with one webhook-id, before it is given up.
+      const uploaded = down.received.filter((d) => hook(d).event === 'build.uploaded');
+      expect(uploaded.length).toBe(4);
+      expect(new Set(uploaded.map((d) => d.headers['webhook-id'])).size).toBe(1);
+      expect(down.received.slice(0, 4)).toEqual(uploaded);
+    } finally {
+      await down.close();
     }
   });
 

@@ -4,3 +4,4 @@ export * from './command-handling/command-handler';
 export * from './event-relay/event-relay';
 export * from './metadata/caused-by';
 export * from './archive-source/blob-archive-source';
+export * from './webhook-secret/webhook-secret-vault';

@@ -29,6 +29,14 @@ export interface HangarConfig {
   /** Waits before each new attempt of a broken download (resumed with Range); how many bounds the attempts. */
   downloadRetryDelaysMs: number[];
   webhookTimeoutMs: number;
+  /** Seals webhook signing secrets in the event store; null: a key generated in `$HANGAR_DATA_DIR/secret.key`. */
+  secretKey: string | null;
+  /** How long after a rotation the previous webhook secret still signs (both signatures are sent). */
+  webhookSecretOverlapMs: number;
+  /** Waits before each retry of a failed webhook delivery (jittered); after the last, the delivery is given up. */
+  webhookRetryScheduleMs: number[];
+  /** An endpoint that has failed without a success for this long is disabled. */
+  webhookDisableAfterMs: number;
   /** Delays between redeliveries of a failed message (the last one repeats). */
   retryDelaysMs: number[];
   /** How long after a silent crash an unacknowledged message is redelivered (JetStream ack wait). */
@@ -77,6 +85,11 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
     downloadRetryDelaysMs:
       env.HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS?.trim() === 'none' ? [] : seconds(env, 'HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS', ['0.5', '1', '2', '4', '8']),
     webhookTimeoutMs: int(env, 'HANGAR_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+    secretKey: env.HANGAR_SECRET_KEY || null,
+    webhookSecretOverlapMs: int(env, 'HANGAR_WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400) * 1000,
+    // Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
+    webhookRetryScheduleMs: seconds(env, 'HANGAR_WEBHOOK_RETRY_SCHEDULE', ['5', '300', '1800', '7200', '18000', '36000', '50400', '72000', '86400']),
+    webhookDisableAfterMs: Number(seconds(env, 'HANGAR_WEBHOOK_DISABLE_AFTER_SECONDS', ['259200'])[0]),
     retryDelaysMs: seconds(env, 'HANGAR_RETRY_DELAYS_SECONDS', ['1', '5', '30', '120']),
     busAckWaitMs: int(env, 'HANGAR_BUS_ACK_WAIT_SECONDS', 30, 1, 3600) * 1000,
     worker: {

@@ -7,3 +7,4 @@ export * from './project/project-commands';
 export * from './project/project-state';
 export * from './project/project.decider';
 export * from './user/user.decider';
+export * from './webhook/webhook-deliveries.decider';

@@ -9,3 +9,4 @@ export { DEFAULT_RETRY_DELAYS_MS } from './download/retry-policy';
 export type { ResumeValidators } from './download/resume-validators';
 export { downloadToSink, type DownloadSink } from './download/download-to-sink';
 export { postJson, type PostJsonOptions, type PostJsonOutcome } from './webhook-post/post-json';
+export { standardWebhookHeaders } from './webhook-post/webhook-signature';

@@ -49,6 +49,8 @@ export interface ProjectView {
   liveUploadId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The webhook signing secret (`whsec_…`), only in the answer of the call that created it: it is never shown again. */
+  webhookSecret?: string;
 }
 export interface Page<T> {
   items: T[];

@@ -38,7 +38,17 @@ export interface LiveBuildChanged {
   data: { projectId: string; uploadId: string; previousUploadId: string | null; at: string };
 }
 
-export type ProjectEvent = ProjectCreated | ProjectSettingsChanged | LiveBuildChanged;
+/**
+ * A new webhook signing secret, sealed (AES-256-GCM under the deployment's `HANGAR_SECRET_KEY`): the dispatcher must
+ * read it back to sign, so a hash would not do, and the event store must not hold it in the clear. The previous
+ * secret still signs during the rotation window.
+ */
+export interface WebhookSecretIssued {
+  type: 'WebhookSecretIssued';
+  data: { projectId: string; sealedSecret: string; at: string };
+}
+
+export type ProjectEvent = ProjectCreated | ProjectSettingsChanged | LiveBuildChanged | WebhookSecretIssued;
 export type ProjectEventType = ProjectEvent['type'];
 
 export function projectStreamName(projectId: string): string {

@@ -1,2 +1,3 @@
 export * from './webhook-event-name';
 export * from './webhook-envelope';
+export * from './webhook-delivery-events';

@@ -11,6 +11,8 @@ export type ProjectCommand =
       webhookEvents: WebhookEventName[];
       autoRelease: boolean;
       maxBuildBytes?: number;
+      /** A fresh sealed secret, used only when a webhook URL is set. */
+      sealedWebhookSecret?: string;
       at: string;
     }
   | {
@@ -21,7 +23,11 @@ export type ProjectCommand =
       autoRelease?: boolean;
       /** `null`: back to the deployment's default. */
       maxBuildBytes?: number | null;
+      /** A fresh sealed secret, used only when this sets a webhook URL and the project has no secret yet. */
+      sealedWebhookSecret?: string;
       at: string;
     }
   /** Make an approved build the live one; the previous live build becomes Archived. */
-  | { type: 'SetLiveBuild'; uploadId: string; at: string };
+  | { type: 'SetLiveBuild'; uploadId: string; at: string }
+  /** Replace the webhook signing secret; the previous one keeps signing during the rotation window. */
+  | { type: 'RotateWebhookSecret'; sealedWebhookSecret: string; at: string };

@@ -16,4 +16,6 @@ export interface ExistingProject {
   createdAt: string;
   /** Builds that were live once, newest last: the history a rollback picks from. */
   liveHistory: string[];
+  /** Sealed webhook signing secrets, newest first (the current one and the one it replaced). */
+  webhookSecrets: { sealedSecret: string; issuedAt: string }[];
 }

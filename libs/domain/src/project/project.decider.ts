@@ -11,8 +11,11 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
       throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
     }
     if (command.maxBuildBytes !== undefined) assertSizeLimit(command.maxBuildBytes);
-    const { type: _type, maxBuildBytes, ...rest } = command;
-    return [{ type: 'ProjectCreated', data: maxBuildBytes === undefined ? rest : { ...rest, maxBuildBytes } }];
+    const { type: _type, maxBuildBytes, sealedWebhookSecret, ...rest } = command;
+    const created: ProjectEvent = { type: 'ProjectCreated', data: maxBuildBytes === undefined ? rest : { ...rest, maxBuildBytes } };
+    return command.webhookUrl && sealedWebhookSecret
+      ? [created, secretIssued(command.projectId, sealedWebhookSecret, command.at)]
+      : [created];
   }
   if (!project.exists) throw new IllegalTransition(`${command.type}: project does not exist`);
 
@@ -31,8 +34,13 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
       const url = changed.webhookUrl !== undefined ? changed.webhookUrl : project.webhookUrl;
       const events = changed.webhookEvents ?? project.webhookEvents;
       if (url && events.length === 0) throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
-      return Object.keys(changed).length > 2 ? [{ type: 'ProjectSettingsChanged', data: changed }] : [];
+      const settings: ProjectEvent[] = Object.keys(changed).length > 2 ? [{ type: 'ProjectSettingsChanged', data: changed }] : [];
+      // The first URL gets a secret; a later URL change keeps the one the receiver already verifies with.
+      const needsSecret = url && project.webhookSecrets.length === 0 && command.sealedWebhookSecret;
+      return needsSecret ? [...settings, secretIssued(project.projectId, command.sealedWebhookSecret!, command.at)] : settings;
     }
+    case 'RotateWebhookSecret':
+      return [secretIssued(project.projectId, command.sealedWebhookSecret, command.at)];
     case 'SetLiveBuild':
       if (project.liveUploadId === command.uploadId) return [];
       return [
@@ -44,6 +52,10 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
     default:
       return assertNever(command);
   }
+}
+
+function secretIssued(projectId: string, sealedSecret: string, at: string): ProjectEvent {
+  return { type: 'WebhookSecretIssued', data: { projectId, sealedSecret, at } };
 }
 
 /** A limit is a whole, positive number of bytes (the reference's 24 GB is a soft limit: a project may raise it). */
@@ -59,7 +71,7 @@ export function evolveProject(project: Project, event: ProjectEvent): Project {
   switch (event.type) {
     case 'ProjectCreated': {
       const { at, ...d } = event.data;
-      return { exists: true, ...d, maxBuildBytes: d.maxBuildBytes ?? null, createdAt: at, liveUploadId: null, liveHistory: [] };
+      return { exists: true, ...d, maxBuildBytes: d.maxBuildBytes ?? null, createdAt: at, liveUploadId: null, liveHistory: [], webhookSecrets: [] };
     }
     case 'ProjectSettingsChanged': {
       if (!project.exists) return project;
@@ -69,6 +81,11 @@ export function evolveProject(project: Project, event: ProjectEvent): Project {
     case 'LiveBuildChanged':
       if (!project.exists) return project;
       return { ...project, liveUploadId: event.data.uploadId, liveHistory: [...project.liveHistory, event.data.uploadId] };
+    case 'WebhookSecretIssued': {
+      if (!project.exists) return project;
+      const issued = { sealedSecret: event.data.sealedSecret, issuedAt: event.data.at };
+      return { ...project, webhookSecrets: [issued, ...project.webhookSecrets].slice(0, 2) };
+    }
     default:
       return assertNever(event);
   }

@@ -90,6 +90,31 @@ describe('project decider', () => {
       .then([{ type: 'ProjectSettingsChanged', data: { projectId, webhookUrl: 'https://h.example.com/hook', webhookEvents: ['build.uploaded', 'build.approved'], at } }]));
   it('records nothing when nothing changes', () =>
     spec.given([created]).when({ type: 'ChangeProjectSettings', autoRelease: true, webhookEvents: ['build.approved'], at }).then([]));
+  describe('the webhook signing secret', () => {
+    const issued = (sealedSecret: string): ProjectEvent => ({ type: 'WebhookSecretIssued', data: { projectId, sealedSecret, at } });
+    const hooked: ProjectEvent = { ...created, data: { ...created.data, webhookUrl: 'https://h.example.com/hook' } } as ProjectEvent;
+    const create = (webhookUrl: string | null): ProjectCommand => ({
+      type: 'CreateProject', projectId, ownerId: 'u1', name: 'Demo', region: 'europe', webhookUrl, webhookEvents: ['build.approved'], autoRelease: true, sealedWebhookSecret: 's1', at,
+    });
+    it('is issued with the project when it has a webhook URL', () => spec.given([]).when(create('https://h.example.com/hook')).then([hooked, issued('s1')]));
+    it('is not issued without a URL', () => spec.given([]).when(create(null)).then([created]));
+    it('is issued when a URL is first set', () =>
+      spec
+        .given([created])
+        .when({ type: 'ChangeProjectSettings', webhookUrl: 'https://h.example.com/hook', sealedWebhookSecret: 's1', at })
+        .then([{ type: 'ProjectSettingsChanged', data: { projectId, webhookUrl: 'https://h.example.com/hook', at } }, issued('s1')]));
+    it('is kept when the URL changes', () =>
+      spec
+        .given([hooked, issued('s1')])
+        .when({ type: 'ChangeProjectSettings', webhookUrl: 'https://h.example.com/other', sealedWebhookSecret: 's2', at })
+        .then([{ type: 'ProjectSettingsChanged', data: { projectId, webhookUrl: 'https://h.example.com/other', at } }]));
+    it('rotates, keeping the previous one for the overlap', () => {
+      spec.given([hooked, issued('s1')]).when({ type: 'RotateWebhookSecret', sealedWebhookSecret: 's2', at }).then([issued('s2')]);
+      const p = fold(projectDecider, [hooked, issued('s1'), issued('s2'), issued('s3')]);
+      expect(p.exists && p.webhookSecrets.map((s) => s.sealedSecret)).toEqual(['s3', 's2']);
+    });
+  });
+
   it('cannot change a project that does not exist', () =>
     spec.given([]).when({ type: 'ChangeProjectSettings', autoRelease: false, at }).thenThrows(IllegalTransition));
 });

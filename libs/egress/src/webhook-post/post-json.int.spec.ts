@@ -18,6 +18,7 @@ beforeAll(async () => {
     '/broken': (_, res) => res.writeHead(500).end('oops'),
     '/moved': (_, res) => res.writeHead(301, { location: '/hook' }).end(),
     '/slow': () => undefined, // never answers
+    '/busy': (_, res) => res.writeHead(429, { 'retry-after': '7' }).end('x'.repeat(2000)),
   });
 });
 afterAll(() => server.close());
@@ -25,8 +26,14 @@ afterAll(() => server.close());
 describe('postJson', () => {
   it('posts the body as JSON and reports a 2xx as ok', async () => {
     const outcome = await postJson(server.url('/hook'), { event: 'build.approved' }, privateOk, { headers: { 'x-signature': 'sig' } });
-    expect(outcome).toEqual({ statusCode: 204, ok: true });
+    expect(outcome).toMatchObject({ statusCode: 204, ok: true });
     expect(received).toEqual([{ body: { event: 'build.approved' }, signature: 'sig' }]);
+  });
+
+  it('reports Retry-After, the latency and the start of the answer, for the delivery log', async () => {
+    const outcome = await postJson(server.url('/busy'), {}, privateOk);
+    expect(outcome).toMatchObject({ statusCode: 429, ok: false, retryAfter: '7', responseExcerpt: 'x'.repeat(500) });
+    expect(outcome.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
   it('reports an HTTP error without throwing', async () => {
@@ -42,7 +49,7 @@ describe('postJson', () => {
   it('gives status 0 for an unreachable endpoint, a timeout, or a refused address', async () => {
     await expect(postJson('http://127.0.0.1:1/hook', {}, privateOk)).resolves.toMatchObject({ statusCode: 0, ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
     await expect(postJson(server.url('/slow'), {}, privateOk, { timeoutMs: 200 })).resolves.toMatchObject({ statusCode: 0, ok: false, error: expect.stringMatching(/[Tt]imeout/) });
-    await expect(postJson(server.url('/hook'), {}, { allowPrivateNetworks: false })).resolves.toEqual({
+    await expect(postJson(server.url('/hook'), {}, { allowPrivateNetworks: false })).resolves.toMatchObject({
       statusCode: 0,
       ok: false,
       error: 'webhook URL host 127.0.0.1 is a loopback address; set HANGAR_ALLOW_PRIVATE_NETWORKS=true to allow private networks',

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { WEBHOOK_SECRET_VAULT, WebhookSecretVault } from '@hangar/application';
+import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
 import { AdminToken } from './auth/admin-token';
@@ -15,6 +17,14 @@ import { QueryClient } from './query-client/query-client';
 /** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
 @Module({
   controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController],
-  providers: [AdminToken, Authenticator, ProjectCommands, BuildCommands, QueryClient, { provide: APP_FILTER, useClass: HangarExceptionFilter }],
+  providers: [
+    AdminToken,
+    Authenticator,
+    ProjectCommands,
+    BuildCommands,
+    QueryClient,
+    { provide: APP_FILTER, useClass: HangarExceptionFilter },
+    { provide: WEBHOOK_SECRET_VAULT, useFactory: (config: HangarConfig) => WebhookSecretVault.fromConfig(config), inject: [HANGAR_CONFIG] },
+  ],
 })
 export class IngestModule {}

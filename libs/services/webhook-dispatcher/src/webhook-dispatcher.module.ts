@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { WEBHOOK_SECRET_VAULT, WebhookSecretVault } from '@hangar/application';
+import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
+import { DeliveryScheduler } from './delivery-scheduler';
 import { WebhookDispatcherController } from './webhook-dispatcher.controller';
 
-@Module({ controllers: [WebhookDispatcherController] })
+@Module({
+  controllers: [WebhookDispatcherController],
+  providers: [
+    DeliveryScheduler,
+    { provide: WEBHOOK_SECRET_VAULT, useFactory: (config: HangarConfig) => WebhookSecretVault.fromConfig(config), inject: [HANGAR_CONFIG] }],
+})
 export class WebhookDispatcherModule {}

@@ -11,7 +11,17 @@ import {
   type ProjectView,
   type UpdateProjectBody,
 } from '@hangar/contracts';
-import { CLOCK, ID_GENERATOR, handleCommand, loadState, type Clock, type IdGenerator } from '@hangar/application';
+import {
+  CLOCK,
+  ID_GENERATOR,
+  WEBHOOK_SECRET_VAULT,
+  WebhookSecretVault,
+  handleCommand,
+  loadState,
+  type Clock,
+  type HandledCommand,
+  type IdGenerator,
+} from '@hangar/application';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { projectDecider, type ExistingProject, type Project } from '@hangar/domain';
 import { assertFetchableUrl } from '@hangar/egress';
@@ -25,6 +35,7 @@ export class ProjectCommands {
     @Inject(HANGAR_CONFIG) private readonly config: HangarConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(WEBHOOK_SECRET_VAULT) private readonly vault: WebhookSecretVault,
   ) {}
 
   async create(caller: Caller, body: CreateProjectBody): Promise<ProjectView> {
@@ -33,7 +44,8 @@ export class ProjectCommands {
     }
     if (body.webhookUrl) await this.checkWebhookUrl(body.webhookUrl);
     const projectId = this.ids.objectId();
-    const { state } = await handleCommand(
+    const secret = this.vault.newSecret();
+    const handled = await handleCommand(
       this.store,
       projectStreamName(projectId),
       projectDecider,
@@ -47,24 +59,46 @@ export class ProjectCommands {
         webhookEvents: body.webhookEvents ?? [...ALL_WEBHOOK_EVENTS],
         autoRelease: body.autoRelease ?? true,
         ...(body.maxBuildBytes === undefined ? {} : { maxBuildBytes: body.maxBuildBytes }),
+        sealedWebhookSecret: this.vault.seal(secret),
         at: this.clock.now().toISOString(),
       },
       { actor: `user:${caller.userId}`, correlationId: projectId },
     );
-    return projectView(state as ExistingProject, this.clock.now().toISOString());
+    return this.viewShowingNewSecret(handled, secret);
   }
 
   async update(caller: Caller, projectId: string, body: UpdateProjectBody): Promise<ProjectView> {
     await this.owned(caller, projectId);
     if (body.webhookUrl) await this.checkWebhookUrl(body.webhookUrl);
-    const { state } = await handleCommand(
+    const secret = this.vault.newSecret();
+    const handled = await handleCommand(
       this.store,
       projectStreamName(projectId),
       projectDecider,
-      { type: 'ChangeProjectSettings', ...body, at: this.clock.now().toISOString() },
+      { type: 'ChangeProjectSettings', ...body, sealedWebhookSecret: this.vault.seal(secret), at: this.clock.now().toISOString() },
       { actor: `user:${caller.userId}`, correlationId: projectId },
     );
-    return projectView(state as ExistingProject, this.clock.now().toISOString());
+    return this.viewShowingNewSecret(handled, secret);
+  }
+
+  /** A new signing secret; the previous one keeps signing during the overlap (`HANGAR_WEBHOOK_SECRET_OVERLAP_SECONDS`). */
+  async rotateWebhookSecret(caller: Caller, projectId: string): Promise<ProjectView> {
+    await this.owned(caller, projectId);
+    const secret = this.vault.newSecret();
+    const handled = await handleCommand(
+      this.store,
+      projectStreamName(projectId),
+      projectDecider,
+      { type: 'RotateWebhookSecret', sealedWebhookSecret: this.vault.seal(secret), at: this.clock.now().toISOString() },
+      { actor: `user:${caller.userId}`, correlationId: projectId },
+    );
+    return this.viewShowingNewSecret(handled, secret);
+  }
+
+  /** The secret is shown once, by the call that issued it (the decider uses the offered one only when it is needed). */
+  private viewShowingNewSecret(handled: HandledCommand<Project, ProjectEvent>, secret: string): ProjectView {
+    const view = projectView(handled.state as ExistingProject, this.clock.now().toISOString());
+    return handled.appended.some((e) => e.type === 'WebhookSecretIssued') ? { ...view, webhookSecret: secret } : view;
   }
 
   /** The project, if the caller owns it: 404 when it does not exist, 403 when it is someone else's. */

@@ -24,6 +24,12 @@ export class ProjectsController {
     return this.projects.update(await this.auth.withBearer(authorization), id, body);
   }
 
+  @Post('projects/:id/webhook-secret/rotate')
+  @HttpCode(200)
+  async rotateWebhookSecret(@Headers('authorization') authorization: string | undefined, @Param('id') id: string) {
+    return this.projects.rotateWebhookSecret(await this.auth.withBearer(authorization), id);
+  }
+
   @Get('projects/:id')
   async get(@Headers('authorization') authorization: string | undefined, @Param('id') id: string) {
     await this.projects.owned(await this.auth.withBearer(authorization), id);
