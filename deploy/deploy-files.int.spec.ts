@@ -29,6 +29,8 @@ describe('docker-compose.yml', () => {
       const config = loadConfig(env, 'distributed');
       expect({ name, store: config.eventStore, bus: config.bus, blobs: config.blobStore.kind }).toEqual({ name, store: 'jetstream', bus: 'nats', blobs: 's3' });
       expect(config.natsUrl).toBe('nats://nats:4222');
+      // Containers do not share a data dir: a generated key would differ between ingest and the dispatcher.
+      expect(config.secretKey).toEqual(expect.any(String));
     }
   });
 

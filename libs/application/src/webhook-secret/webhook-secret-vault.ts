@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const WEBHOOK_SECRET_VAULT = Symbol('WEBHOOK_SECRET_VAULT');
@@ -26,8 +26,18 @@ export class WebhookSecretVault {
     const file = join(config.dataDir, 'secret.key');
     if (!existsSync(file)) {
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
-      chmodSync(file, 0o600);
+      // Several processes may share the data dir and start together: the key appears whole or not at all (link fails
+      // if another process made it first, and then everyone reads that one).
+      const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600 });
+      chmodSync(temporary, 0o600);
+      try {
+        linkSync(temporary, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        unlinkSync(temporary);
+      }
     }
     return new WebhookSecretVault(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
   }
