@@ -45,6 +45,20 @@ export class BuildIsLive extends HangarError {
     super(`build ${uploadId} is live: set another build live first`);
   }
 }
+/** No delivery with this `webhook-id` in the project's delivery log. */
+export class WebhookDeliveryNotFound extends HangarError {
+  readonly code = 'WEBHOOK_DELIVERY_NOT_FOUND';
+  constructor(deliveryId: string) {
+    super(`webhook delivery ${deliveryId} not found`);
+  }
+}
+/** Nothing is sent to a disabled endpoint: enable it (or change the URL) first. */
+export class WebhookEndpointIsDisabled extends HangarError {
+  readonly code = 'WEBHOOK_ENDPOINT_DISABLED';
+  constructor(projectId: string) {
+    super(`the webhook endpoint of project ${projectId} is disabled: enable it first`);
+  }
+}
 
 /** Optimistic concurrency: the stream moved on since it was read. Command handlers retry on it. */
 export class WrongExpectedVersion extends HangarError {

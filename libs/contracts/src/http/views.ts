@@ -1,6 +1,7 @@
 import type { BuildLabel, BuildStatus } from '../build/build-status';
 import type { DownloadedArchive, ScanReport, StoredBuild } from '../build/scan-report';
 import type { WebhookEventName } from '../webhook/webhook-event-name';
+import type { WebhookEndpointView } from '../webhook/webhook-delivery-log';
 import type { BuildProgress } from '../build/build-progress';
 
 /** A build as the read side shows it: a projection of its stream plus its project's live pointer. */
@@ -47,6 +48,8 @@ export interface ProjectView {
   /** Largest build accepted, in bytes; null: the deployment's default (`HANGAR_MAX_BUILD_BYTES`). */
   maxBuildBytes: number | null;
   liveUploadId: string | null;
+  /** Disabled after a 410 or a long failure (`WebhookEndpointDisabled`) until re-enabled; on the read side only. */
+  webhookEndpoint?: WebhookEndpointView;
   createdAt: string;
   updatedAt: string;
   /** The webhook signing secret (`whsec_…`), only in the answer of the call that created it: it is never shown again. */

@@ -23,6 +23,8 @@ export const Subjects = {
   /** Request/reply: the query service answers the read side of the API. */
   query: (name: QueryName) => `query.${name}`,
   webhookTest: 'webhooks.test',
+  /** Request/reply: the dispatcher answers a project's delivery log from its `webhooks-<projectId>` stream. */
+  webhookDeliveries: 'webhooks.deliveries',
   /** Fire-and-forget `BuildProgress` of one build while a stage runs (at most about twice a second); not stored. */
   buildProgress: (uploadId: string) => `progress.build.${uploadId}`,
   allBuildProgress: 'progress.build.*',
