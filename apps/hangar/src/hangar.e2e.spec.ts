@@ -496,6 +496,131 @@ describe('Hangar embedded (npm start), end to end', () => {
     }, 60_000);
   });
 
+  describe('webhook delivery log, resend, re-enable and replay (/v1)', () => {
+    const v1 = (method: string, path: string, body?: unknown, bearer = user.apiKey) => api.call(method, path, { bearer, body });
+    const waitUntil = async <T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
+      const deadline = Date.now() + timeoutMs;
+      let last: T = await probe();
+      while (!done(last)) {
+        if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(last)}`);
+        await new Promise((r) => setTimeout(r, 100));
+        last = await probe();
+      }
+      return last;
+    };
+    const log = (projectId: string, query = '') => v1('GET', `/v1/projects/${projectId}/webhook-deliveries${query}`).then((r) => r.body);
+    const endpointOf = (projectId: string) => v1('GET', `/v1/projects/${projectId}`).then((r) => r.body.webhookEndpoint);
+
+    it('logs every attempt, and a resend after the receiver recovers delivers with the same webhook-id', async () => {
+      const receiver = await startWebhookReceiver();
+      try {
+        const project = await api.createProject(user.apiKey, { name: 'Resend', region: 'europe', webhookUrl: receiver.url('/resend'), webhookEvents: ['build.uploaded'] });
+        receiver.respondWith(500, { times: 4, body: 'down for maintenance' });
+        const { body } = await api.uploadFile(user, project.id, files.url('/builds/good.zip'));
+        // The schedule here is 0.2, 0.5, 1 s: one try and three retries, then the delivery is given up.
+        const givenUp = await waitUntil(() => log(project.id), (l) => l.items[0]?.state === 'given-up', 'the delivery given up', 15_000);
+        expect(givenUp).toMatchObject({ page: 1, limit: 20, total: 1, endpoint: { state: 'enabled', disabledAt: null, reason: null } });
+        const [delivery] = givenUp.items;
+        expect(delivery).toMatchObject({ event: 'build.uploaded', uploadId: body.uploadId, nextAttemptAt: null, replayId: null, replayOf: null });
+        expect(delivery.attempts.map((a: any) => [a.attempt, a.statusCode, a.responseExcerpt])).toEqual([1, 2, 3, 4].map((n) => [n, 500, 'down for maintenance']));
+        for (const a of delivery.attempts) expect(Object.keys(a).sort()).toEqual(['at', 'attempt', 'error', 'latencyMs', 'responseExcerpt', 'statusCode']);
+        expect(delivery.attempts.every((a: any) => typeof a.latencyMs === 'number' && !Number.isNaN(Date.parse(a.at)))).toBe(true);
+        expect(new Set(receiver.received.map((d) => d.headers['webhook-id']))).toEqual(new Set([delivery.id]));
+        expect((await log(project.id, '?state=succeeded')).items).toEqual([]);
+
+        const resent = await v1('POST', `/v1/projects/${project.id}/webhook-deliveries/${delivery.id}/resend`);
+        expect(resent).toEqual({ status: 202, body: { deliveryId: delivery.id } });
+        const [ok] = await receiver.waitFor((d) => d.status === 200, 10_000);
+        expect(ok.headers['webhook-id']).toBe(delivery.id);
+        expect(hook(ok)).toMatchObject({ event: 'build.uploaded', uploadId: body.uploadId });
+        const after = await waitUntil(() => log(project.id), (l) => l.items[0]?.state === 'succeeded', 'the resent delivery logged');
+        expect(after.items[0].attempts.map((a: any) => a.statusCode)).toEqual([500, 500, 500, 500, 200]);
+
+        // Owner only; unknown project and delivery are 404, someone else's project 403.
+        const other = await api.createUser(ADMIN, 'someone else');
+        expect((await v1('GET', `/v1/projects/${project.id}/webhook-deliveries`, undefined, other.apiKey)).status).toBe(403);
+        expect((await v1('POST', `/v1/projects/${project.id}/webhook-deliveries/${delivery.id}/resend`, undefined, other.apiKey)).status).toBe(403);
+        expect((await v1('GET', '/v1/projects/0123456789abcdef01234567/webhook-deliveries')).status).toBe(404);
+        expect((await v1('POST', `/v1/projects/${project.id}/webhook-deliveries/nope/resend`)).status).toBe(404);
+        expect((await api.call('GET', `/v1/projects/${project.id}/webhook-deliveries`)).status).toBe(401);
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    it('a disabled endpoint shows on the project, and is enabled again by the API or by a new URL', async () => {
+      const receiver = await startWebhookReceiver();
+      try {
+        const project = await api.createProject(user.apiKey, { name: 'Gone', region: 'europe', webhookUrl: receiver.url('/gone'), webhookEvents: ['build.uploaded', 'build.approved'] });
+        receiver.respondWith(410, { times: 1 });
+        const first = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+        const disabled = await waitUntil(() => endpointOf(project.id), (e) => e?.state === 'disabled', 'the endpoint disabled');
+        expect(disabled).toEqual({ state: 'disabled', disabledAt: expect.any(String), reason: 'the endpoint answered 410 Gone' });
+        expect((await log(project.id)).endpoint).toEqual(disabled);
+        await api.waitForFile(user, project.id, first, (f) => f.status === 'Approved');
+        // Approved is scheduled, but nothing goes to a disabled endpoint, and resending to it is refused.
+        await new Promise((r) => setTimeout(r, 500));
+        expect(receiver.received.map((d) => hook(d).event)).toEqual(['build.uploaded']);
+        const [uploaded] = (await log(project.id)).items.filter((d: any) => d.event === 'build.uploaded');
+        expect(uploaded.state).toBe('given-up');
+        expect((await v1('POST', `/v1/projects/${project.id}/webhook-deliveries/${uploaded.id}/resend`)).status).toBe(409);
+
+        const enabled = await v1('POST', `/v1/projects/${project.id}/webhook-endpoint/enable`);
+        expect(enabled).toEqual({ status: 200, body: { webhookEndpoint: { state: 'enabled', disabledAt: null, reason: null } } });
+        await receiver.waitFor((d) => hook(d).uploadId === first && hook(d).event === 'build.approved', 10_000);
+        await waitUntil(() => endpointOf(project.id), (e) => e?.state === 'enabled', 'the project shows the endpoint enabled');
+
+        receiver.respondWith(410, { times: 1 });
+        const second = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+        await waitUntil(() => endpointOf(project.id), (e) => e?.state === 'disabled', 'the endpoint disabled again');
+        await api.waitForFile(user, project.id, second, (f) => f.status === 'Approved');
+        expect((await v1('PATCH', `/v1/projects/${project.id}`, { webhookUrl: receiver.url('/moved') })).status).toBe(200);
+        const [moved] = await receiver.waitFor((d) => d.path === '/moved' && hook(d).uploadId === second && hook(d).event === 'build.approved', 10_000);
+        expect(moved.status).toBe(200);
+        await waitUntil(() => endpointOf(project.id), (e) => e?.state === 'enabled', 'the endpoint enabled by the new URL');
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    it('replays the build events since a time or after a position as new, marked deliveries, in order', async () => {
+      const receiver = await startWebhookReceiver();
+      try {
+        const project = await api.createProject(user.apiKey, { name: 'Replay', region: 'europe', webhookUrl: receiver.url('/replay') });
+        const before = new Date().toISOString();
+        const { uploadId } = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body;
+        await receiver.waitFor((d) => hook(d).uploadId === uploadId && hook(d).event === 'build.approved', 30_000);
+        const originals = receiver.received.slice();
+        expect(originals.map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+        expect(originals.every((d) => d.headers['webhook-replay'] === undefined)).toBe(true);
+
+        expect((await v1('POST', `/v1/projects/${project.id}/webhooks/replay`, {})).status).toBe(400);
+        expect((await v1('POST', `/v1/projects/${project.id}/webhooks/replay`, { since: 'yesterday' })).status).toBe(400);
+        const replay = await v1('POST', `/v1/projects/${project.id}/webhooks/replay`, { since: before });
+        expect(replay).toEqual({ status: 202, body: { replayId: expect.stringMatching(/^[0-9a-f]{24}$/) } });
+        const replayed = (await receiver.waitFor(12, 15_000)).slice(6);
+        expect(replayed.map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+        expect(replayed.map((d) => hook(d))).toEqual(originals.map((d) => hook(d)));
+        for (const d of replayed) expect(d.headers['webhook-replay']).toBe('true');
+        const originalIds = originals.map((d) => d.headers['webhook-id']);
+        expect(replayed.map((d) => d.headers['webhook-id']).filter((id) => originalIds.includes(id))).toEqual([]);
+        const logged = await waitUntil(() => log(project.id, '?limit=100'), (l) => l.items.filter((d: any) => d.state === 'succeeded').length === 12, 'the replay logged');
+        const replays = logged.items.filter((d: any) => d.replayId === replay.body.replayId).reverse();
+        expect(replays.map((d: any) => d.replayOf)).toEqual(originalIds);
+
+        // After a position (here the build's BuildQueued, as its timeline shows): the later statuses only.
+        const timeline = (await v1('GET', `/v1/builds/${uploadId}`)).body.timeline;
+        const byPosition = await v1('POST', `/v1/projects/${project.id}/webhooks/replay`, { after: timeline[0].position });
+        expect(byPosition.status).toBe(202);
+        const again = (await receiver.waitFor(17, 15_000)).slice(12);
+        expect(again.map((d) => hook(d).event)).toEqual(HAPPY_PATH.slice(1));
+        expect((await log(project.id, '?page=2&limit=5')).items).toHaveLength(5);
+      } finally {
+        await receiver.close();
+      }
+    });
+  });
+
   describe('the Streampixel-compatible API', () => {
     it('answers errors with {"message"} and the documented statuses', async () => {
       const project = await api.createProject(user.apiKey, { name: 'Errors', region: 'europe' });

@@ -13,15 +13,18 @@ import { PixelStripeController } from './pixel-stripe/pixel-stripe.controller';
 import { ProjectCommands } from './projects/project-commands';
 import { ProjectsController } from './projects/projects.controller';
 import { QueryClient } from './query-client/query-client';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+import { WebhookDeliveryCommands } from './webhooks/webhook-delivery-commands';
 
 /** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
 @Module({
-  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController],
+  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController],
   providers: [
     AdminToken,
     Authenticator,
     ProjectCommands,
     BuildCommands,
+    WebhookDeliveryCommands,
     QueryClient,
     { provide: APP_FILTER, useClass: HangarExceptionFilter },
     { provide: WEBHOOK_SECRET_VAULT, useFactory: (config: HangarConfig) => WebhookSecretVault.fromConfig(config), inject: [HANGAR_CONFIG] },

@@ -97,7 +97,11 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnModuleDestro
     const secrets = signingSecrets(project, this.vault, now, this.config.webhookSecretOverlapMs);
     const result = await postJson(url, delivery.envelope, { allowPrivateNetworks: this.config.allowPrivateNetworks }, {
       timeoutMs: this.config.webhookTimeoutMs,
-      headersFor: (payload) => standardWebhookHeaders(delivery.deliveryId, Math.floor(now.getTime() / 1000), payload, secrets),
+      headersFor: (payload) => ({
+        ...standardWebhookHeaders(delivery.deliveryId, Math.floor(now.getTime() / 1000), payload, secrets),
+        // Receivers that de-duplicate by content can tell a replayed event from a new one (the envelope is the same).
+        ...(delivery.replayOf ? { 'webhook-replay': 'true' } : {}),
+      }),
     });
     if (!result.ok) this.logger.warn(`${delivery.envelope.event} for build ${delivery.uploadId} to ${url} failed (${result.error ?? result.statusCode})`);
     const at = this.clock.now();

@@ -1,4 +1,4 @@
-import { BUILD_EVENT_TYPES, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildView, type ProjectEvent } from '@hangar/contracts';
+import { BUILD_EVENT_TYPES, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildView, type ProjectEvent, type WebhookDeliveryEvent } from '@hangar/contracts';
 import { buildLabel } from '@hangar/domain';
 import type { RecordedEvent } from '@hangar/event-store';
 import type { ReadModelTransaction } from '../read-model/read-model-store';
@@ -6,7 +6,7 @@ import type { ReadModelTransaction } from '../read-model/read-model-store';
 
 /** Folds one stored event into the read models. Unknown event types are ignored (newer writers, older reader). */
 export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void {
-  const event = { type: recorded.type, data: recorded.data } as BuildEvent | ProjectEvent;
+  const event = { type: recorded.type, data: recorded.data } as BuildEvent | ProjectEvent | WebhookDeliveryEvent;
   const at = (event.data as { at?: string }).at ?? recorded.recordedAt.toISOString();
   switch (event.type) {
     case 'ProjectCreated': {
@@ -21,6 +21,7 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
         autoRelease: d.autoRelease,
         maxBuildBytes: d.maxBuildBytes ?? null,
         liveUploadId: null,
+        webhookEndpoint: { state: 'enabled', disabledAt: null, reason: null },
         createdAt: at,
         updatedAt: at,
       });
@@ -31,6 +32,13 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
       if (!p) return;
       const { projectId: _id, at: _at, ...changes } = event.data;
       tx.putProject({ ...p, ...changes, updatedAt: at });
+      return;
+    }
+    case 'WebhookEndpointDisabled':
+    case 'WebhookEndpointEnabled': {
+      const p = tx.project(event.data.projectId);
+      const disabled = event.type === 'WebhookEndpointDisabled';
+      if (p) tx.putProject({ ...p, webhookEndpoint: { state: disabled ? 'disabled' : 'enabled', disabledAt: disabled ? at : null, reason: disabled ? event.data.reason : null } });
       return;
     }
     case 'LiveBuildChanged': {
