@@ -33,6 +33,18 @@ function verifiesWith(secret: string, d: WebhookDelivery): boolean {
 /** A delivery's JSON body (the Streampixel envelope). */
 const hook = (d: WebhookDelivery): any => d.body;
 
+/** Polls `probe` until `done` holds (or fails after `timeoutMs`, naming `what` and the last value seen). */
+async function waitUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
+  return last;
+}
+
 const ADMIN = 'e2e-admin-token';
 const HAPPY_PATH = ['build.uploaded', 'build.downloading', 'build.extracting', 'build.saving', 'build.distributing', 'build.approved'];
 
@@ -365,16 +377,6 @@ describe('Hangar embedded (npm start), end to end', () => {
       for await (const blob of hangar.infra.blobStore.list(prefix)) keys.push(blob.key);
       return keys;
     };
-    const waitUntil = async <T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
-      const deadline = Date.now() + timeoutMs;
-      let last: T = await probe();
-      while (!done(last)) {
-        if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(last)}`);
-        await new Promise((r) => setTimeout(r, 100));
-        last = await probe();
-      }
-      return last;
-    };
     const liveOf = (projectId: string) => v1('GET', `/v1/projects/${projectId}`).then((r) => r.body.liveUploadId as string | null);
 
     it('sets a build live and rolls back: the previous live build becomes Archived, the refused cases answer 409 or 404', async () => {
@@ -466,7 +468,7 @@ describe('Hangar embedded (npm start), end to end', () => {
       await waitUntil(() => v1('GET', `/v1/builds/${old}`).then((r) => r.status), (status) => status === 404, 'deleted build gone');
       expect((await v1('GET', `/v1/projects/${project.id}/builds`)).body.items.map((b: any) => b.uploadId)).toEqual([current]);
       await waitUntil(() => blobKeys(`builds/${old}/`).then((k) => k.length + 0), (n) => n === 0, 'objects removed');
-      expect(await blobKeys(`uploads/${old}/`)).toEqual([]);
+      await waitUntil(() => blobKeys(`uploads/${old}/`).then((k) => k.length + 0), (n) => n === 0, 'archive removed');
       expect(await v1('POST', `/v1/builds/${old}/live`)).toMatchObject({ status: 409, body: { message: `build ${old} was deleted` } });
       expect((await blobKeys(`builds/${current}/`)).length).toBeGreaterThan(0);
     });
@@ -491,23 +493,13 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect(webhooksAtDeletion).toBeLessThanOrEqual(2);
       expect(deliveriesOf(uploadId).map((d) => hook(d).event)).toEqual(HAPPY_PATH.slice(0, 2));
       expect((await v1('GET', `/v1/builds/${uploadId}`)).status).toBe(404);
-      expect(await blobKeys(`uploads/${uploadId}/`)).toEqual([]);
+      await waitUntil(() => blobKeys(`uploads/${uploadId}/`).then((k) => k.length + 0), (n) => n === 0, 'archive removed');
       expect(await blobKeys(`builds/${uploadId}/`)).toEqual([]);
     }, 60_000);
   });
 
   describe('webhook delivery log, resend, re-enable and replay (/v1)', () => {
     const v1 = (method: string, path: string, body?: unknown, bearer = user.apiKey) => api.call(method, path, { bearer, body });
-    const waitUntil = async <T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
-      const deadline = Date.now() + timeoutMs;
-      let last: T = await probe();
-      while (!done(last)) {
-        if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(last)}`);
-        await new Promise((r) => setTimeout(r, 100));
-        last = await probe();
-      }
-      return last;
-    };
     const log = (projectId: string, query = '') => v1('GET', `/v1/projects/${projectId}/webhook-deliveries${query}`).then((r) => r.body);
     const endpointOf = (projectId: string) => v1('GET', `/v1/projects/${projectId}`).then((r) => r.body.webhookEndpoint);
 
