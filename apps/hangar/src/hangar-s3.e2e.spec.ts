@@ -45,7 +45,7 @@ describe('Hangar on an S3 blob store, end to end', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('takes a build to Approved, with the archive and every file stored in the bucket', async () => {
+  it('takes a build to Approved, with the archive and the chunks of every file stored in the bucket', async () => {
     const api = new HangarApiClient(hangar.url);
     const user = await api.createUser('admin');
     const project = await api.createProject(user.apiKey, { name: 'Cloud', region: 'us-east-1' });
@@ -53,11 +53,14 @@ describe('Hangar on an S3 blob store, end to end', () => {
     const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' && f.live);
     expect(file.fileCount).toBe(200);
 
+    // The files are chunks in the bucket's content-addressed store, listed by the build's manifest.
+    const manifest = JSON.parse(await streamText(await hangar.infra.blobStore.get(`manifests/${body.uploadId}.json`)));
+    expect(manifest.files).toHaveLength(200);
+    expect(manifest.files.find((f: any) => f.path === 'Cloud.exe')).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), chunks: [expect.anything()] });
+    const chunks = new Set<string>(manifest.files.flatMap((f: any) => f.chunks.map((c: any) => `chunks/${c.hash}`)));
     const stored: string[] = [];
-    for await (const blob of hangar.infra.blobStore.list(`builds/${body.uploadId}/`)) stored.push(blob.key);
-    expect(stored).toContain(`builds/${body.uploadId}/manifest.json`);
-    expect(stored).toContain(`builds/${body.uploadId}/files/Cloud.exe`);
-    expect(stored.filter((k) => k.includes('/files/'))).toHaveLength(200);
+    for await (const blob of hangar.infra.blobStore.list('chunks/')) stored.push(blob.key);
+    expect([...chunks].filter((key) => !stored.includes(key))).toEqual([]);
     expect(await hangar.infra.blobStore.stat(`uploads/${body.uploadId}/source.zip`)).toMatchObject({ size: expect.any(Number) });
 
     const bad = await api.uploadFile(user, project.id, files.url('/no-exe.zip'));
@@ -65,3 +68,9 @@ describe('Hangar on an S3 blob store, end to end', () => {
     expect(rejected.objection).toBe('Missing executable');
   });
 });
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}

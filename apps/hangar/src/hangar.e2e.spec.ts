@@ -454,23 +454,54 @@ describe('Hangar embedded (npm start), end to end', () => {
       await waitUntil(() => list({ q: 'nightly' }).then((r) => r.body.total), (n) => n === 0, 'tag cleared');
     });
 
+    it('copies an approved build to another project: Approved there with its six webhooks, no chunk stored again', async () => {
+      const source = await api.createProject(user.apiKey, { name: 'Copy source', region: 'europe' });
+      const original = (await api.uploadFile(user, source.id, files.url('/builds/good.zip'))).body.uploadId;
+      await api.waitForFile(user, source.id, original, (f) => f.status === 'Approved' && f.live);
+      const stored = (await v1('GET', `/v1/builds/${original}`)).body;
+      expect(stored.storage).toMatchObject({ manifestKey: `manifests/${original}.json`, totalBytes: stored.scan.totalSize, newBytes: expect.any(Number), chunkCount: expect.any(Number), dedupRatio: expect.any(Number) });
+      expect(stored.storage.chunkCount).toBeGreaterThan(0);
+      const chunksBefore = await blobKeys('chunks/');
+
+      const target = await api.createProject(user.apiKey, { name: 'Copy target', region: 'europe', webhookUrl: hooks.url('/copied') });
+      const copy = await v1('POST', `/v1/builds/${original}/copy`, { projectId: target.id });
+      expect(copy).toMatchObject({ status: 202, body: { uploadId: expect.stringMatching(/^[0-9a-f]{24}$/), projectId: target.id, copiedFrom: original } });
+      const copyId = copy.body.uploadId;
+      await api.waitForFile(user, target.id, copyId, (f) => f.status === 'Approved' && f.live);
+      await hooks.waitFor((d) => hook(d)?.uploadId === copyId && hook(d)?.event === 'build.approved', 10_000);
+      expect(deliveriesOf(copyId).map((d) => hook(d).event)).toEqual(HAPPY_PATH);
+      expect(deliveriesOf(copyId).every((d) => d.path === '/copied' && hook(d).projectId === target.id)).toBe(true);
+
+      const copied = (await v1('GET', `/v1/builds/${copyId}`)).body;
+      expect(copied).toMatchObject({ projectId: target.id, status: 'Approved', live: true, scan: stored.scan });
+      expect(copied.storage).toEqual({ ...stored.storage, manifestKey: `manifests/${copyId}.json`, newBytes: 0, dedupRatio: 1 });
+      expect((await blobKeys('chunks/')).filter((key) => !chunksBefore.includes(key))).toEqual([]);
+      expect(existsSync(join(config.dataDir, 'workers', 'europe', 'builds', copyId, 'Demo.exe'))).toBe(true);
+      expect((await v1('GET', `/v1/builds/${original}`)).body).toMatchObject({ projectId: source.id, live: true });
+
+      const rejected = (await api.uploadFile(user, source.id, files.url('/builds/no-exe.zip'))).body.uploadId;
+      await api.waitForFile(user, source.id, rejected, (f) => f.status === 'Reject');
+      expect((await v1('POST', `/v1/builds/${rejected}/copy`, { projectId: target.id })).status).toBe(409);
+      expect((await v1('POST', '/v1/builds/0123456789abcdef01234567/copy', { projectId: target.id })).status).toBe(404);
+    });
+
     it('deletes a build: not the live one; gone from lists and reads, its objects removed', async () => {
       const project = await api.createProject(user.apiKey, { name: 'Deleting', region: 'europe' });
       const old = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
       await api.waitForFile(user, project.id, old, (f) => f.status === 'Approved' && f.live);
       const current = (await api.uploadFile(user, project.id, files.url('/builds/second.zip'))).body.uploadId;
       await api.waitForFile(user, project.id, current, (f) => f.status === 'Approved' && f.live);
-      expect((await blobKeys(`builds/${old}/`)).length).toBeGreaterThan(0);
+      expect(await blobKeys(`manifests/${old}.json`)).toEqual([`manifests/${old}.json`]);
 
       expect(await v1('DELETE', `/v1/builds/${current}`)).toMatchObject({ status: 409, body: { message: `build ${current} is live: set another build live first` } });
       expect((await v1('DELETE', `/v1/builds/${old}`)).status).toBe(204);
       expect((await v1('DELETE', `/v1/builds/${old}`)).status).toBe(204); // again: nothing more to do
       await waitUntil(() => v1('GET', `/v1/builds/${old}`).then((r) => r.status), (status) => status === 404, 'deleted build gone');
       expect((await v1('GET', `/v1/projects/${project.id}/builds`)).body.items.map((b: any) => b.uploadId)).toEqual([current]);
-      await waitUntil(() => blobKeys(`builds/${old}/`).then((k) => k.length + 0), (n) => n === 0, 'objects removed');
+      await waitUntil(() => blobKeys(`manifests/${old}.json`).then((k) => k.length + 0), (n) => n === 0, 'manifest removed');
       await waitUntil(() => blobKeys(`uploads/${old}/`).then((k) => k.length + 0), (n) => n === 0, 'archive removed');
       expect(await v1('POST', `/v1/builds/${old}/live`)).toMatchObject({ status: 409, body: { message: `build ${old} was deleted` } });
-      expect((await blobKeys(`builds/${current}/`)).length).toBeGreaterThan(0);
+      expect(await blobKeys(`manifests/${current}.json`)).toEqual([`manifests/${current}.json`]);
     });
 
     it('deleting a build while it downloads stops its pipeline: never approved, no more webhooks, nothing stored', async () => {
@@ -495,6 +526,7 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect((await v1('GET', `/v1/builds/${uploadId}`)).status).toBe(404);
       await waitUntil(() => blobKeys(`uploads/${uploadId}/`).then((k) => k.length + 0), (n) => n === 0, 'archive removed');
       expect(await blobKeys(`builds/${uploadId}/`)).toEqual([]);
+      expect(await blobKeys(`manifests/${uploadId}.json`)).toEqual([]);
     }, 60_000);
   });
 

@@ -25,6 +25,8 @@ export interface HangarConfig {
   /** How long a distribution waits for a worker of the region to exist before rejecting the build. */
   distributionTimeoutMs: number;
   maxBuildBytes: number;
+  /** Average chunk size of the content-addressed store (a power of two); changing it re-chunks nothing already stored. */
+  chunkAvgBytes: number;
   downloadTimeoutMs: number;
   /** Waits before each new attempt of a broken download (resumed with Range); how many bounds the attempts. */
   downloadRetryDelaysMs: number[];
@@ -80,6 +82,7 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
     workerQuorum: int(env, 'HANGAR_WORKER_QUORUM', 1, 1, 1000),
     distributionTimeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
     maxBuildBytes: int(env, 'HANGAR_MAX_BUILD_BYTES', DEFAULT_MAX_BUILD_BYTES, 1, Number.MAX_SAFE_INTEGER),
+    chunkAvgBytes: int(env, 'HANGAR_CHUNK_AVG_BYTES', 1024 * 1024, 256, 2 ** 28),
     downloadTimeoutMs: int(env, 'HANGAR_DOWNLOAD_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
     // `none`: a broken download fails at once.
     downloadRetryDelaysMs:

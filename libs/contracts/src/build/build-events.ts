@@ -21,7 +21,16 @@ export interface BuildQueued {
     declaredSize?: number;
     /** The project's size limit when the build was queued (absent in builds queued before limits were per project). */
     maxBuildBytes?: number;
+    /** A copy of a stored build (`POST /v1/builds/:uploadId/copy`): each stage completes at once from these records. */
+    copiedFrom?: BuildCopySource;
   };
+}
+/** What a copy takes over from its source build: the archive, the scan report and the manifest (chunks are shared). */
+export interface BuildCopySource {
+  uploadId: string;
+  archive: DownloadedArchive;
+  report: ScanReport;
+  manifestKey: string;
 }
 export interface DownloadStarted {
   type: 'DownloadStarted';

@@ -18,6 +18,12 @@ export interface StoredBuild {
   manifestKey: string;
   fileCount: number;
   totalBytes: number;
+  /** Bytes this build added to the chunk store (0 for a copy); absent for builds stored before chunking. */
+  newBytes?: number;
+  /** Distinct chunks the build's manifest references. */
+  chunkCount?: number;
+  /** Share of the build's bytes the store already held, 0 to 1: `1 - newBytes / totalBytes`. */
+  dedupRatio?: number;
 }
 
 export interface DownloadedArchive {

@@ -20,11 +20,29 @@ export interface WorkerHeartbeat {
   capacity: number;
   at: string;
 }
+/** A piece of a file's contents in the content-addressed store, at `chunks/<hash>`. */
+export interface ChunkRef {
+  /** SHA-256 of the chunk's bytes, hex. */
+  hash: string;
+  size: number;
+}
+/**
+ * One file of a build. Chunked builds list its contents as `chunks` (in order) with the file's `sha256`; builds
+ * stored before chunking have `blobKey`, one object holding the whole file.
+ */
+export interface BuildManifestFile {
+  path: string;
+  size: number;
+  crc32: number;
+  sha256?: string;
+  chunks?: ChunkRef[];
+  blobKey?: string;
+}
 /** The manifest a build's files are stored under; workers materialise from it. */
 export interface BuildManifest {
   uploadId: string;
   projectId: string;
-  files: { path: string; size: number; crc32: number; blobKey: string }[];
+  files: BuildManifestFile[];
   totalBytes: number;
   createdAt: string;
 }

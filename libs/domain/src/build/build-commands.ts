@@ -1,4 +1,4 @@
-import type { DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '@hangar/contracts';
+import type { BuildCopySource, DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '@hangar/contracts';
 
 /** What can be asked of a build. Each carries `at` (ISO time) so that the decider needs no clock. */
 export type BuildCommand =
@@ -14,6 +14,8 @@ export type BuildCommand =
       maxBuildBytes: number;
       declaredSha256?: string;
       declaredSize?: number;
+      /** A copy of another stored build: no download, scan or chunking, the source's records are taken over. */
+      copiedFrom?: BuildCopySource;
       at: string;
     }
   | { type: 'StartDownload'; at: string }

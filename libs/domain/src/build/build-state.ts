@@ -1,4 +1,4 @@
-import type { BuildStatus, DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '@hangar/contracts';
+import type { BuildCopySource, BuildStatus, DownloadedArchive, ObjectionCode, ScanReport, StoredBuild } from '@hangar/contracts';
 
 export type Build = NoBuild | ExistingBuild;
 export interface NoBuild {
@@ -27,6 +27,8 @@ export interface ExistingBuild {
   readyWorkers: string[];
   rejection: { code: ObjectionCode; objection: string; reason: string } | null;
   tag: string | null;
+  /** A copy's source records; the stages complete from them at once. Null for an uploaded build. */
+  copiedFrom: BuildCopySource | null;
   /** Deleted builds keep their last status; every later command on them decides nothing. */
   deleted: boolean;
 }

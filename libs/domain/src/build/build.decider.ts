@@ -172,6 +172,7 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       readyWorkers: [],
       rejection: null,
       tag: null,
+      copiedFrom: d.copiedFrom ?? null,
       deleted: false,
     };
   }

@@ -84,6 +84,16 @@ describe('build decider', () => {
     });
   });
 
+  describe('a copy of a stored build', () => {
+    const copiedFrom = { uploadId: '65f0c0ffee00000000000009', archive, report, manifestKey: 'manifests/65f0c0ffee00000000000009.json' };
+    it('carries its source records in BuildQueued and keeps them for the stages to complete from', () => {
+      spec.given([]).when(queueBuild({ copiedFrom })).then([{ ...queued(), data: { ...queued().data, copiedFrom } } as BuildEvent]);
+      const build = fold(buildDecider, [{ ...queued(), data: { ...queued().data, copiedFrom } } as BuildEvent]);
+      expect(build.exists && build.copiedFrom).toEqual(copiedFrom);
+      expect(fold(buildDecider, [queued()])).toMatchObject({ copiedFrom: null });
+    });
+  });
+
   describe('the happy path, one transition at a time', () => {
     it('queues a new build as pending', () =>
       spec

@@ -25,6 +25,11 @@ export class DownloaderController {
     const { state: build } = await handleCommand(this.store, stream, buildDecider, { type: 'StartDownload', at: this.now() }, metadata);
     // Redelivered after the download finished (or the build was rejected meanwhile): nothing left to do.
     if (!build.exists || build.status !== BuildStatus.Downloading || build.stageDone) return;
+    // A copy downloads nothing: its source's archive is its own.
+    if (build.copiedFrom) {
+      await handleCommand(this.store, stream, buildDecider, { type: 'CompleteDownload', archive: build.copiedFrom.archive, at: this.now() }, metadata);
+      return;
+    }
 
     try {
       const archive = await this.downloader.download(build.uploadId, build.fileUrl, { maxBuildBytes: build.maxBuildBytes, declared: build.declared });

@@ -1,6 +1,5 @@
-/** Where the repository keeps a build: one object per file, and the manifest the workers materialise from. */
-export const buildFilesPrefix = (uploadId: string) => `builds/${uploadId}/files/`;
-export const buildFileKey = (uploadId: string, path: string) => `${buildFilesPrefix(uploadId)}${path}`;
-/** Everything Hangar keeps for a build: its files and manifest, and the uploaded zip (the downloader's). */
+/**
+ * Everything Hangar keeps under a build's own prefixes: the uploaded zip (the downloader's) and, for builds stored
+ * before chunking, one object per file and a manifest. Chunked builds have `manifests/<uploadId>.json` instead.
+ */
 export const buildObjectPrefixes = (uploadId: string) => [`builds/${uploadId}/`, `uploads/${uploadId}/`];
-export const buildManifestKey = (uploadId: string) => `builds/${uploadId}/manifest.json`;

@@ -1,19 +1,21 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type BuildManifest, type PublishedEvent, type ScanPassed } from '@hangar/contracts';
+import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type PublishedEvent, type ScanPassed } from '@hangar/contracts';
 import { CLOCK, blobArchiveSource, causedBy, handleCommand, loadState, type Clock } from '@hangar/application';
-import { extractEntries } from '@hangar/archive';
 import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
+import { chunkingFor, copyBuild, manifestKey, storeBuild } from '@hangar/chunk-store';
+import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { BusContext } from '@hangar/bus';
 import { buildDecider, type Build } from '@hangar/domain';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
 import type { BuildEvent } from '@hangar/contracts';
-import { buildFileKey, buildManifestKey, buildObjectPrefixes } from './build-files';
+import { buildObjectPrefixes } from './build-files';
+import { ChunkCollection } from './chunk-collection';
 
 /** Storage failures are retried this many deliveries before the build is rejected ("Save: storage error"). */
 const STORAGE_ATTEMPTS = 5;
 
-/** Saving to Repository: store each file of the build and its manifest. */
+/** Saving to Repository: chunk each file of the build into the content-addressed store and write its manifest. */
 @Controller()
 export class RepositoryController {
   private readonly logger = new Logger('Repository');
@@ -22,6 +24,8 @@ export class RepositoryController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HANGAR_CONFIG) private readonly config: HangarConfig,
+    @Inject(ChunkCollection) private readonly collection: ChunkCollection,
   ) {}
 
   @EventPattern(Subjects.buildEvent('ScanPassed'), { concurrency: 2 })
@@ -33,19 +37,17 @@ export class RepositoryController {
     if (!build.exists || build.status !== BuildStatus.Saving || build.stageDone || !build.archive) return;
 
     try {
-      const manifest: BuildManifest = { uploadId, projectId, files: [], totalBytes: 0, createdAt: this.now() };
-      await extractEntries(await blobArchiveSource(this.blobs, build.archive.blobKey), async (entry, contents) => {
-        const blobKey = buildFileKey(uploadId, entry.path);
-        await this.blobs.put(blobKey, contents, { size: entry.uncompressedSize });
-        manifest.files.push({ path: entry.path, size: entry.uncompressedSize, crc32: entry.crc32, blobKey });
-        manifest.totalBytes += entry.uncompressedSize;
-      });
-      const manifestKey = buildManifestKey(uploadId);
-      await this.blobs.put(manifestKey, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
-      const stored = { manifestKey, fileCount: manifest.files.length, totalBytes: manifest.totalBytes };
+      const identity = { uploadId, projectId, createdAt: this.now() };
+      // A copy is a manifest of its own over its source's chunks: nothing is extracted and no byte is written.
+      const stored = build.copiedFrom
+        ? await copyBuild(this.blobs, build.copiedFrom.manifestKey, identity)
+        : await storeBuild(this.blobs, await blobArchiveSource(this.blobs, build.archive.blobKey), identity, chunkingFor(this.config.chunkAvgBytes));
       const { state } = await handleCommand(this.store, stream, buildDecider, { type: 'CompleteStorage', stored, at: this.now() }, metadata);
       // Deleted while its files were being stored: the BuildDeleted reaction may have run before these were written.
-      if (state.exists && state.deleted) await this.removeObjectsOf(uploadId);
+      if (state.exists && state.deleted) {
+        await this.removeObjectsOf(uploadId);
+        this.collection.request();
+      }
     } catch (error) {
       const attempt = context.getMessage().deliveryCount;
       this.logger.warn(`storing build ${uploadId} failed (attempt ${attempt} of ${STORAGE_ATTEMPTS}): ${(error as Error).message}`);
@@ -57,13 +59,18 @@ export class RepositoryController {
     }
   }
 
-  /** A deleted build's objects go; running it again (a redelivery) finds nothing left to remove. */
+  /**
+   * A deleted build's objects go, its manifest first: the chunks only it used are then unreferenced and the collector
+   * reclaims them. Running it again (a redelivery) finds nothing left to remove.
+   */
   @EventPattern(Subjects.buildEvent('BuildDeleted'))
   async onBuildDeleted(event: PublishedEvent<'BuildDeleted', BuildDeleted['data']>): Promise<void> {
     await this.removeObjectsOf(event.data.uploadId);
+    this.collection.request();
   }
 
   private async removeObjectsOf(uploadId: string): Promise<void> {
+    await this.blobs.delete(manifestKey(uploadId));
     for (const prefix of buildObjectPrefixes(uploadId)) {
       const keys: string[] = [];
       // Listed first, deleted after: an adapter need not support deletion while it lists.

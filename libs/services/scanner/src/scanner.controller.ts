@@ -24,6 +24,11 @@ export class ScannerController {
     const metadata = causedBy(event, 'scanner');
     const { state: build } = await handleCommand(this.store, stream, buildDecider, { type: 'StartScan', at: this.now() }, metadata);
     if (!build.exists || build.status !== BuildStatus.Scanning || build.stageDone) return;
+    // A copy's archive was scanned when its source was: the report is taken over.
+    if (build.copiedFrom) {
+      await handleCommand(this.store, stream, buildDecider, { type: 'PassScan', report: build.copiedFrom.report, at: this.now() }, metadata);
+      return;
+    }
 
     const verdict = await inspectArchive(await blobArchiveSource(this.blobs, event.data.archive.blobKey));
     if (verdict.ok) {

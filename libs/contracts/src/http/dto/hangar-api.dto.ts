@@ -38,6 +38,13 @@ export class TagBuildBody {
   @ValidateIf((_o, v) => v !== null) @IsString({ message: 'tag must be a string or null' }) @IsNotEmpty() @MaxLength(64) tag!: string | null;
 }
 
+export class CopyBuildBody {
+  /** The project the copy goes to; the caller must own it as well as the source build's. */
+  @IsString() @IsNotEmpty() @MaxLength(64) projectId!: string;
+  /** Absent: the target project's toggle decides, as for an upload. */
+  @IsOptional() @IsBoolean() autoRelease?: boolean;
+}
+
 export class ListBuildsQuery {
   @IsOptional() @IsIn(Object.values(BuildStatus)) status?: string;
   @IsOptional() @IsString() @MaxLength(64) tag?: string;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   BuildNotFound,
+  BuildStatus,
   Forbidden,
   IllegalTransition,
   InvalidInput,
@@ -106,6 +107,38 @@ export class BuildCommands {
     // checks for that (onBuildApproved) and does not make a deleted build live.
     const live = project.liveUploadId === uploadId;
     await handleCommand(this.store, buildStreamName(uploadId), buildDecider, { type: 'DeleteBuild', live, at: this.now() }, this.by(caller, uploadId));
+  }
+
+  /**
+   * Copy a stored (or approved) build to another of the caller's projects: a new build there, queued with the
+   * source's archive, report and manifest, whose stages then complete at once (so its webhooks fire as for an upload).
+   */
+  async copy(caller: Caller, uploadId: string, targetProjectId: string, autoRelease?: boolean): Promise<string> {
+    const { build } = await this.ownedBuild(caller, uploadId);
+    assertNotDeleted(build);
+    const stored = build.stored !== null && build.status !== BuildStatus.Rejected;
+    if (!stored || !build.archive || !build.scan || !build.stored) throw new IllegalTransition(`cannot copy build ${uploadId}: it is ${build.status}, not stored yet`);
+    const target = await this.projects.owned(caller, targetProjectId);
+    const copyId = this.ids.objectId();
+    await handleCommand(
+      this.store,
+      buildStreamName(copyId),
+      buildDecider,
+      {
+        type: 'QueueBuild',
+        uploadId: copyId,
+        projectId: target.projectId,
+        userId: caller.userId,
+        fileUrl: build.fileUrl,
+        autoRelease: autoRelease ?? target.autoRelease,
+        region: target.region,
+        maxBuildBytes: target.maxBuildBytes ?? this.config.maxBuildBytes,
+        copiedFrom: { uploadId, archive: build.archive, report: build.scan, manifestKey: build.stored.manifestKey },
+        at: this.now(),
+      },
+      this.by(caller, copyId),
+    );
+    return copyId;
   }
 
   /** The build, if it belongs to one of the caller's projects: another user's build is as unknown as a missing one. */

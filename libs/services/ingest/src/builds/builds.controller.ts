@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Headers, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { TagBuildBody } from '@hangar/contracts';
+import { CopyBuildBody, TagBuildBody } from '@hangar/contracts';
 import { Authenticator } from '../auth/authenticator';
 import { QueryClient } from '../query-client/query-client';
 import { BuildCommands } from './build-commands';
@@ -19,6 +19,14 @@ export class BuildsController {
   async setLive(@Headers('authorization') authorization: string | undefined, @Param('uploadId') uploadId: string) {
     await this.builds.setLive(await this.auth.withBearer(authorization), uploadId);
     return this.query.build(uploadId);
+  }
+
+  /** Accepted: the copy then moves through the stages in its project (its webhooks fire there). */
+  @Post(':uploadId/copy')
+  @HttpCode(202)
+  async copy(@Headers('authorization') authorization: string | undefined, @Param('uploadId') uploadId: string, @Body() body: CopyBuildBody) {
+    const copyId = await this.builds.copy(await this.auth.withBearer(authorization), uploadId, body.projectId, body.autoRelease);
+    return { uploadId: copyId, projectId: body.projectId, copiedFrom: uploadId };
   }
 
   @Put(':uploadId/tag')

@@ -1,0 +1,30 @@
+import type { BuildManifest } from '@hangar/contracts';
+import type { BlobStore } from '@hangar/blob-store';
+import { chunkKey } from '../content-store/content-keys';
+import { chunkHashesOf } from '../content-store/manifest-io';
+import { runningCollections } from './collection-markers';
+
+export class ChunksMissing extends Error {
+  readonly code = 'CHUNKS_MISSING';
+  constructor(
+    readonly uploadId: string,
+    readonly missing: string[],
+  ) {
+    super(`build ${uploadId}: ${missing.length} chunk(s) collected while it was stored (e.g. ${missing[0]}); store it again`);
+    this.name = 'ChunksMissing';
+  }
+}
+
+/**
+ * Called after a build's manifest is written: waits until no collection pass is running, then checks that every chunk
+ * the manifest references exists. Why this is enough: a pass that starts after the wait reads the manifest (it
+ * was written before) and keeps its chunks; a pass that ran before the wait ended has finished deleting, so the check
+ * sees whatever it took, whether the build reused the chunk (`stat` found it) or had just put it. A missing chunk
+ * throws `ChunksMissing`: the repository's retry stores the build again and puts the chunk back.
+ */
+export async function confirmChunks(blobs: BlobStore, manifest: BuildManifest, pollMs = 200): Promise<void> {
+  while ((await runningCollections(blobs)).length > 0) await new Promise((r) => setTimeout(r, pollMs));
+  const missing: string[] = [];
+  for (const hash of chunkHashesOf(manifest)) if (!(await blobs.stat(chunkKey(hash)))) missing.push(hash);
+  if (missing.length) throw new ChunksMissing(manifest.uploadId, missing);
+}

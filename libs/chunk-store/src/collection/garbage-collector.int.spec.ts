@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { BuildManifest } from '@hangar/contracts';
+import { FilesystemBlobStore } from '@hangar/blob-store';
+import { chunkingFor } from '../chunking/chunking-options';
+import { writeContents } from '../content-store/chunk-writer';
+import { CHUNKS_PREFIX, chunkKey, manifestKey } from '../content-store/content-keys';
+import { writeManifest } from '../content-store/manifest-io';
+import { ChunksMissing, confirmChunks } from './chunk-confirmation';
+import { COLLECTION_MARKERS_PREFIX } from './collection-markers';
+import { collectGarbage } from './garbage-collector';
+
+describe('chunk garbage collection', () => {
+  let tmp: string;
+  let blobs: FilesystemBlobStore;
+  const chunking = chunkingFor(1024);
+  const bytes = (seed: number, size = 8 * 1024) => Buffer.from(Array.from({ length: size }, (_, i) => (Math.imul(i + 1, 2654435761 + seed) >>> 13) & 0xff));
+  const storeFile = async (uploadId: string, contents: Buffer): Promise<BuildManifest> => {
+    const written = await writeContents(blobs, Readable.from([contents]), chunking);
+    const manifest: BuildManifest = { uploadId, projectId: 'p', createdAt: 'now', totalBytes: written.size, files: [{ path: 'f', size: written.size, crc32: 0, sha256: written.sha256, chunks: written.chunks }] };
+    await writeManifest(blobs, manifestKey(uploadId), manifest);
+    return manifest;
+  };
+  const chunks = async () => {
+    const keys: string[] = [];
+    for await (const blob of blobs.list(CHUNKS_PREFIX)) keys.push(blob.key);
+    return keys;
+  };
+
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-gc-'));
+    blobs = new FilesystemBlobStore(join(tmp, 'store'));
+  });
+  afterEach(async () => {
+    await blobs.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('reclaims the chunks no manifest references, keeps the rest, and leaves no marker behind', async () => {
+    const shared = bytes(1);
+    const a = await storeFile('a', Buffer.concat([shared, bytes(2)]));
+    await storeFile('b', Buffer.concat([shared, bytes(3)]));
+    const before = await chunks();
+    await blobs.delete(manifestKey('b'));
+    const result = await collectGarbage(blobs);
+    const after = await chunks();
+    expect(result.deletedChunks).toBe(before.length - after.length);
+    expect(result.deletedChunks).toBeGreaterThan(0);
+    expect(after.sort()).toEqual([...new Set(a.files[0].chunks!.map((c) => chunkKey(c.hash)))].sort());
+    for await (const _ of blobs.list(COLLECTION_MARKERS_PREFIX)) throw new Error('marker left behind');
+  });
+
+  it('a build that reused chunks while a pass deleted them finds out when it confirms, and storing it again puts them back', async () => {
+    await storeFile('a', bytes(4));
+    await blobs.delete(manifestKey('a'));
+    // Build c reuses a's chunks (stat finds them) just before the pass, which does not see c's manifest yet.
+    const written = await writeContents(blobs, Readable.from([bytes(4)]), chunking);
+    expect(written.newBytes).toBe(0);
+    await collectGarbage(blobs);
+    const manifest: BuildManifest = { uploadId: 'c', projectId: 'p', createdAt: 'now', totalBytes: written.size, files: [{ path: 'f', size: written.size, crc32: 0, chunks: written.chunks }] };
+    await writeManifest(blobs, manifestKey('c'), manifest);
+    await expect(confirmChunks(blobs, manifest)).rejects.toBeInstanceOf(ChunksMissing);
+
+    const again = await storeFile('c', bytes(4));
+    await expect(confirmChunks(blobs, again)).resolves.toBeUndefined();
+    expect(await collectGarbage(blobs)).toMatchObject({ deletedChunks: 0 });
+  });
+
+  it('confirming waits for a running pass to finish; a crashed pass older than the limit is ignored', async () => {
+    const manifest = await storeFile('a', bytes(5));
+    const marker = `${COLLECTION_MARKERS_PREFIX}${Date.now()}-test`;
+    await blobs.put(marker, Buffer.alloc(0));
+    let confirmed = false;
+    const confirming = confirmChunks(blobs, manifest, 20).then(() => (confirmed = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(confirmed).toBe(false);
+    await blobs.delete(marker);
+    await confirming;
+    expect(confirmed).toBe(true);
+
+    await blobs.put(`${COLLECTION_MARKERS_PREFIX}${Date.now() - 2 * 60 * 60 * 1000}-crashed`, Buffer.alloc(0));
+    await expect(confirmChunks(blobs, manifest, 20)).resolves.toBeUndefined();
+  });
+});
