@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HangarApiClient, freePort, startFileServer, writeUeBuildZip } from '@hangar/testing';
+import { startFileServer, writeUeBuildZip } from '@hangar/testing';
+import { startHangar } from './hangar-process';
 import { peakRssMiB, shell, timed } from './timing';
 
 export interface PipelineResult {
@@ -49,20 +49,12 @@ export async function benchPipeline(root: string, work: string, sizeGiB: number)
 }
 
 async function runHangar(root: string, work: string, fileUrl: string): Promise<{ seconds: number; value: { peakRssMiB: number; stages: Record<string, number> } }> {
-  const port = await freePort();
   const dataDir = join(work, 'hangar-data');
   rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, [join(root, 'dist/apps/hangar/src/main.js')], {
-    env: { ...process.env, PORT: String(port), HANGAR_DATA_DIR: dataDir, HANGAR_ADMIN_TOKEN: 'bench', HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const hangar = await startHangar(root, dataDir);
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('hangar ready') && resolve());
-      child.once('exit', (code) => reject(new Error(`hangar exited with ${code}`)));
-    });
-    const api = new HangarApiClient(`http://127.0.0.1:${port}`);
-    const user = await api.createUser('bench');
+    const { api } = hangar;
+    const user = await api.createUser(hangar.adminToken);
     const project = await api.createProject(user.apiKey, { name: 'Bench', region: 'europe' });
     const result = await timed(async () => {
       const { body } = await api.uploadFile(user, project.id, fileUrl);
@@ -71,10 +63,9 @@ async function runHangar(root: string, work: string, fileUrl: string): Promise<{
       return body.uploadId as string;
     });
     const build = await api.call('GET', `/v1/builds/${result.value}`, { bearer: user.apiKey });
-    return { seconds: result.seconds, value: { peakRssMiB: await peakRssMiB(child.pid as number), stages: stageDurations(build.body.timeline) } };
+    return { seconds: result.seconds, value: { peakRssMiB: await peakRssMiB(hangar.child.pid as number), stages: stageDurations(build.body.timeline) } };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await hangar.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

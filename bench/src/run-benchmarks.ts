@@ -3,25 +3,33 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeMachine } from './machine';
 import { benchPipeline, type PipelineResult } from './pipeline.bench';
+import { benchRepository, repositoryTable, type RepositoryResult } from './repository.bench';
 
 /**
  * `npm run bench`: measures, writes `bench/results/<date>.json` and `latest.md`, prints the table.
- * BENCH_SIZES_GIB (default `1`) picks the build sizes, e.g. `BENCH_SIZES_GIB=1,4`.
+ * BENCH_SIZES_GIB (default `1`) picks the pipeline's build sizes, e.g. `BENCH_SIZES_GIB=1,4`; BENCH_REPO_SIZE_MIB (default
+ * `256`, `0` skips) the size of build A in the repository-and-distribution bench.
  */
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '..');
   const sizes = (process.env.BENCH_SIZES_GIB || '1').split(',').map(Number).filter((n) => n > 0);
   const work = mkdtempSync(join(process.env.BENCH_WORK_DIR || tmpdir(), 'hangar-bench-'));
+  const repoSizeMiB = Number(process.env.BENCH_REPO_SIZE_MIB ?? '256');
   const results: PipelineResult[] = [];
+  let repository: RepositoryResult | null = null;
   try {
     for (const size of sizes) {
       process.stdout.write(`pipeline, ${size} GiB build…\n`);
       results.push(await benchPipeline(root, work, size));
     }
+    if (repoSizeMiB > 0) {
+      process.stdout.write(`repository and distribution, ${repoSizeMiB} MiB build…\n`);
+      repository = await benchRepository(root, work, repoSizeMiB);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results };
+  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository };
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${report.date.slice(0, 10)}-pipeline.json`), JSON.stringify(report, null, 2) + '\n');
@@ -38,6 +46,7 @@ async function main(): Promise<void> {
     ),
     '',
     ...results.flatMap((r) => [`Where the ${r.sizeGiB} GiB build's time went (from its timeline):`, '', ...Object.entries(r.stages).map(([k, v]) => `- ${k}: ${v.toFixed(2)} s`), '']),
+    ...(repository ? repositoryTable(repository) : []),
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), table);
   process.stdout.write(table);

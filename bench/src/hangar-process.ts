@@ -1,0 +1,36 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { HangarApiClient, freePort } from '@hangar/testing';
+
+export interface HangarProcess {
+  child: ChildProcess;
+  api: HangarApiClient;
+  /** The admin token the process was started with. */
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** Hangar in embedded mode, as `npm start` runs it (`dist/apps/hangar/src/main.js`), with its own data dir. */
+export async function startHangar(root: string, dataDir: string, env: Record<string, string> = {}): Promise<HangarProcess> {
+  const port = await freePort();
+  const adminToken = 'bench';
+  const child = spawn(process.execPath, [join(root, 'dist/apps/hangar/src/main.js')], {
+    env: { ...process.env, PORT: String(port), HANGAR_DATA_DIR: dataDir, HANGAR_ADMIN_TOKEN: adminToken, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('hangar ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`hangar exited with ${code}`)));
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { child, api: new HangarApiClient(`http://127.0.0.1:${port}`), adminToken, stop };
+}
