@@ -7,6 +7,7 @@ import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
 import { BuildCommands } from './builds/build-commands';
 import { BuildsController } from './builds/builds.controller';
+import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { HangarExceptionFilter } from './http/hangar-exception.filter';
 import { PixelStripeController } from './pixel-stripe/pixel-stripe.controller';
@@ -18,7 +19,7 @@ import { WebhookDeliveryCommands } from './webhooks/webhook-delivery-commands';
 
 /** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
 @Module({
-  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController],
+  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController, EventsController],
   providers: [
     AdminToken,
     Authenticator,
