@@ -14,23 +14,40 @@ export interface WrittenContents {
 }
 
 /**
+ * Puts in flight at once per file: each put of the filesystem store waits for an fsync, so one at a time leaves the
+ * disk idle between them (about a thousand puts per GiB of new data).
+ */
+const CONCURRENT_PUTS = 4;
+
+/**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
- * already has (`stat`) is not put again. Memory stays at one chunk plus the chunker's buffer.
+ * already has (`stat`) is not put again. Memory stays at a few chunks plus the chunker's buffer.
  */
 export async function writeContents(blobs: BlobStore, contents: AsyncIterable<Uint8Array>, chunking: ChunkingOptions): Promise<WrittenContents> {
   const whole = createHash('sha256');
   const chunks: ChunkRef[] = [];
+  const inFlight: Promise<void>[] = [];
   let size = 0;
   let newBytes = 0;
-  for await (const chunk of chunkStream(contents, chunking)) {
-    whole.update(chunk);
-    size += chunk.length;
-    const hash = createHash('sha256').update(chunk).digest('hex');
-    chunks.push({ hash, size: chunk.length });
-    const key = chunkKey(hash);
-    if (await blobs.stat(key)) continue;
+  const store = async (key: string, chunk: Buffer) => {
+    if (await blobs.stat(key)) return;
     await blobs.put(key, chunk, { size: chunk.length });
     newBytes += chunk.length;
+  };
+  try {
+    for await (const chunk of chunkStream(contents, chunking)) {
+      whole.update(chunk);
+      size += chunk.length;
+      const hash = createHash('sha256').update(chunk).digest('hex');
+      chunks.push({ hash, size: chunk.length });
+      inFlight.push(store(chunkKey(hash), chunk));
+      // Oldest first: a failed put surfaces here and stops the file.
+      if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+  } finally {
+    // Puts still running when the file failed: observed, so that none ends as an unhandled rejection.
+    for (const put of inFlight) put.catch(() => undefined);
   }
   return { sha256: whole.digest('hex'), size, chunks, newBytes };
 }
