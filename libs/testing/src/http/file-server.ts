@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseRangeHeader } from './byte-range';
-import { closeServer } from './close-server';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import { generatedStream } from './generated-content';
 
 export interface ServedContentOptions {
@@ -127,12 +126,7 @@ export async function startFileServer(): Promise<FileServer> {
     faults.set(key, [...(faults.get(key) ?? []).filter((f) => f.remaining > 0), fault]);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
+  const { port, origin } = await listenOnLoopback(server);
 
   return {
     port,

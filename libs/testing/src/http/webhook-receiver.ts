@@ -1,6 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { closeServer } from './close-server';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 export interface WebhookDelivery {
   method: string;
@@ -97,12 +96,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
+  const { port, origin } = await listenOnLoopback(server);
 
   return {
     port,
