@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type HangarConfig } from '@hangar/config';
-import { startEmbeddedHangar, type RunningHangar } from '@hangar/system';
+import { startEmbeddedHangar, startWorkerAgent, type RunningHangar } from '@hangar/system';
 import {
   HangarApiClient,
   seededBytes,
@@ -504,6 +504,22 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect(await blobKeys(`manifests/${current}.json`)).toEqual([`manifests/${current}.json`]);
     });
 
+    it('collects garbage on demand for the admin: the chunks no manifest references are reclaimed, and reported', async () => {
+      // Passes that earlier deletions asked for run first (each call waits for the pass under way and any it queued).
+      for (let i = 0; i < 2; i++) expect((await api.call('POST', '/v1/admin/storage/gc', { bearer: ADMIN })).status).toBe(200);
+      const orphan = Buffer.from('a chunk that no build references');
+      const key = `chunks/${createHash('sha256').update(orphan).digest('hex')}`;
+      await hangar.infra.blobStore.put(key, orphan, { size: orphan.length });
+      expect((await api.call('POST', '/v1/admin/storage/gc', { bearer: user.apiKey })).status).toBe(401);
+
+      const collected = await api.call('POST', '/v1/admin/storage/gc', { bearer: ADMIN });
+      expect(collected.status).toBe(200);
+      expect(collected.body).toMatchObject({ deletedChunks: 1, deletedBytes: orphan.length, stoppedEarly: false });
+      expect(Date.parse(collected.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(collected.body.startedAt));
+      expect(await blobKeys(key)).toEqual([]);
+      expect((await api.call('POST', '/v1/admin/storage/gc', { bearer: ADMIN })).body).toMatchObject({ deletedChunks: 0, deletedBytes: 0 });
+    });
+
     it('deleting a build while it downloads stops its pipeline: never approved, no more webhooks, nothing stored', async () => {
       const zip = await writeUeBuildZip(join(tmp, 'slow-delete.zip'), { name: 'Demo', fileCount: 40, pakSize: 2 * 1024 * 1024, seed: 'delete' });
       files.serveFile('/builds/slow-delete.zip', zip.path, { throttleBytesPerSecond: 1024 * 1024 });
@@ -528,6 +544,60 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect(await blobKeys(`builds/${uploadId}/`)).toEqual([]);
       expect(await blobKeys(`manifests/${uploadId}.json`)).toEqual([]);
     }, 60_000);
+  });
+
+  describe('worker agents: sanity check and catch-up', () => {
+    const v1 = (method: string, path: string, body?: unknown) => api.call(method, path, { bearer: user.apiKey, body });
+
+    it('rejects a build whose sanity check fails on the worker ("Validation failed on worker"), approves one whose check passes', async () => {
+      const failing = { command: ['sh', '-c', 'echo no GPU here >&2; exit 3'], timeoutSeconds: 30 };
+      const project = await api.createProject(user.apiKey, { name: 'Checked', region: 'europe', webhookUrl: hooks.url('/checked'), sanityCheck: failing });
+      expect(project.sanityCheck).toEqual(failing);
+      const bad = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      const rejected = await api.waitForFile(user, project.id, bad, (f) => f.status === 'Reject');
+      expect(rejected).toMatchObject({ objection: 'Validation failed on worker', objectionCode: 'WORKER_VALIDATION_FAILED', label: 'Validation Failed' });
+      expect(rejected.reason).toBe('worker local-europe: sh exited with code 3; output: no GPU here');
+      await hooks.waitFor((d) => hook(d)?.uploadId === bad && hook(d)?.event === 'build.rejected', 10_000);
+      expect(deliveriesOf(bad).map((d) => hook(d).event)).toEqual([...HAPPY_PATH.slice(0, 5), 'build.rejected']);
+
+      // {exe} is the build's executable on the worker, run without a shell in the build folder.
+      const passing = { command: ['test', '-f', '{exe}'], timeoutSeconds: 30 };
+      expect((await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: passing })).body.sanityCheck).toEqual(passing);
+      const good = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      expect(await api.waitForFile(user, project.id, good, (f) => f.status === 'Approved' && f.live)).toMatchObject({ label: 'Current Live Build' });
+      expect((await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: null })).body.sanityCheck).toBeNull();
+    });
+
+    it('fails a sanity check that runs past its timeout, and refuses a malformed one', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Hangs', region: 'europe', sanityCheck: { command: ['sleep', '60'], timeoutSeconds: 1 } });
+      const uploadId = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      const file = await api.waitForFile(user, project.id, uploadId, (f) => f.status === 'Reject');
+      expect(file).toMatchObject({ objectionCode: 'WORKER_VALIDATION_FAILED', reason: 'worker local-europe: sleep timed out after 1 s' });
+      expect(await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: { command: [], timeoutSeconds: 5 } })).toMatchObject({ status: 400 });
+      expect(await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: { command: ['x'], timeoutSeconds: 0 } })).toMatchObject({ status: 400 });
+    });
+
+    it('a worker that joins later gets the live build of every project in its region, not the old distributions', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Joined later', region: 'asia-pacific' });
+      const archived = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, archived, (f) => f.status === 'Approved' && f.live);
+      const live = (await api.uploadFile(user, project.id, files.url('/builds/second.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, live, (f) => f.status === 'Approved' && f.live);
+
+      const dir = join(tmp, 'late-worker');
+      const late = await startWorkerAgent(hangar.infra, { id: 'late-asia-pacific', region: 'asia-pacific', dir, capacity: 1 });
+      try {
+        await waitUntil(async () => existsSync(join(dir, 'builds', live)), (there) => there, 'live build on the late worker');
+        // Both builds went out to the region before the worker existed: only the live one is materialised.
+        expect(existsSync(join(dir, 'builds', archived))).toBe(false);
+
+        // From now on it takes the region's distributions: a rollback reaches it.
+        expect((await v1('POST', `/v1/builds/${archived}/live`)).status).toBe(202);
+        await waitUntil(async () => existsSync(join(dir, 'builds', archived)), (there) => there, 'rolled-back build on the late worker');
+      } finally {
+        await late.close();
+      }
+    });
   });
 
   describe('webhook delivery log, resend, re-enable and replay (/v1)', () => {

@@ -20,10 +20,11 @@ export interface HangarConfig {
   blobStore: BlobStoreConfig;
   allowPrivateNetworks: boolean;
   regions: string[];
-  /** Worker agents that must report a build ready before it is Approved. */
-  workerQuorum: number;
-  /** How long a distribution waits for a worker of the region to exist before rejecting the build. */
-  distributionTimeoutMs: number;
+  /**
+   * `quorum`: worker agents of the region that must report a build ready before it is Approved; `timeoutMs`: how long
+   * a distribution round may take to get them before the build is rejected (NO_WORKERS). Fixed into each round.
+   */
+  distribution: { quorum: number; timeoutMs: number };
   maxBuildBytes: number;
   /** Average chunk size of the content-addressed store (a power of two); changing it re-chunks nothing already stored. */
   chunkAvgBytes: number;
@@ -44,6 +45,11 @@ export interface HangarConfig {
   /** How long after a silent crash an unacknowledged message is redelivered (JetStream ack wait). */
   busAckWaitMs: number;
   worker: { id: string; region: string; dir: string; capacity: number };
+  /**
+   * The worker agents' check of a build whose project sets none (`HANGAR_SANITY_CHECK`, a JSON array of arguments,
+   * and `HANGAR_SANITY_CHECK_TIMEOUT_SECONDS`); null: builds of such projects are not checked.
+   */
+  sanityCheck: { command: string[]; timeoutSeconds: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -79,8 +85,10 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
     blobStore: blobStore(env, dataDir),
     allowPrivateNetworks: bool(env, 'HANGAR_ALLOW_PRIVATE_NETWORKS', false),
     regions,
-    workerQuorum: int(env, 'HANGAR_WORKER_QUORUM', 1, 1, 1000),
-    distributionTimeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
+    distribution: {
+      quorum: int(env, 'HANGAR_WORKER_QUORUM', 1, 1, 1000),
+      timeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
+    },
     maxBuildBytes: int(env, 'HANGAR_MAX_BUILD_BYTES', DEFAULT_MAX_BUILD_BYTES, 1, Number.MAX_SAFE_INTEGER),
     chunkAvgBytes: int(env, 'HANGAR_CHUNK_AVG_BYTES', 1024 * 1024, 256, 2 ** 28),
     downloadTimeoutMs: int(env, 'HANGAR_DOWNLOAD_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
@@ -101,7 +109,23 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
       dir: resolve(env.HANGAR_WORKER_DIR || resolve(dataDir, 'worker')),
       capacity: int(env, 'HANGAR_WORKER_CAPACITY', 1, 1, 10_000),
     },
+    sanityCheck: sanityCheck(env),
   };
+}
+
+function sanityCheck(env: Env): HangarConfig['sanityCheck'] {
+  const value = env.HANGAR_SANITY_CHECK?.trim();
+  if (!value) return null;
+  let command: unknown;
+  try {
+    command = JSON.parse(value);
+  } catch {
+    command = null;
+  }
+  if (!Array.isArray(command) || command.length === 0 || command.some((arg) => typeof arg !== 'string' || arg.length === 0)) {
+    throw new ConfigError(`HANGAR_SANITY_CHECK=${value}: expected a JSON array of arguments, e.g. ["{exe}","-RenderOffScreen"]`);
+  }
+  return { command, timeoutSeconds: int(env, 'HANGAR_SANITY_CHECK_TIMEOUT_SECONDS', 120, 1, 3600) };
 }
 
 function blobStore(env: Env, dataDir: string): BlobStoreConfig {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
+import { JetStreamBus } from '@hangar/bus';
+import { Subjects, type DistributeBuild, type WorkerHeartbeat } from '@hangar/contracts';
 import { JetStreamEventStore } from '@hangar/event-store';
 import {
   HangarApiClient,
@@ -54,7 +56,9 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
       HANGAR_BUS_ACK_WAIT_SECONDS: '3',
       HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1',
       HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4',
-      HANGAR_REGIONS: 'europe',
+      // us-east-1 has no worker agent of its own: the deadline test gives it one that never reports ready.
+      HANGAR_REGIONS: 'europe,us-east-1',
+      HANGAR_DISTRIBUTION_TIMEOUT_SECONDS: '12',
       PORT: String(port),
     };
     const apps = ['query', 'ingest', 'downloader', 'scanner', 'repository', 'distributor', 'webhook-dispatcher'];
@@ -148,4 +152,41 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
     const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);
     expect([...new Set(events)]).toEqual(HAPPY_PATH);
   }, 120_000);
+
+  it('keeps a distribution round\'s deadline across a distributor crash: the build is rejected (NO_WORKERS), not left in Distribute', async () => {
+    // A worker agent that is healthy (it beats) but never reports a build ready: the round can only end at its deadline.
+    const ghost = new JetStreamBus(nats, { prefix });
+    const beat = () => ghost.broadcast<WorkerHeartbeat>(Subjects.workerHeartbeat, { workerId: 'ghost-us-east-1', region: 'us-east-1', capacity: 1, at: new Date().toISOString() });
+    const sent: DistributeBuild[] = [];
+    await ghost.subscribe<DistributeBuild>(Subjects.distributeToRegion('us-east-1'), { group: 'ghost-us-east-1' }, async ({ data }) => void sent.push(data));
+    await beat();
+    const heartbeat = setInterval(() => void beat(), 1000);
+    try {
+      const project = await api.createProject(user.apiKey, { name: 'Deadline', region: 'us-east-1' });
+      const { body } = await api.uploadFile(user, project.id, files.url('/good.zip'));
+      const { uploadId } = body;
+      // The round went out to the region: the distributor holds it now, with nothing left to do until the deadline.
+      const deadline = Date.now() + 60_000;
+      while (!sent.some((d) => d.uploadId === uploadId)) {
+        if (Date.now() > deadline) throw new Error('the round was never sent to the us-east-1 workers');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const distributor = processes.get('distributor')!;
+      await distributor.kill();
+      await distributor.start();
+
+      const file = await api.waitForFile(user, project.id, uploadId, (f) => f.status === 'Reject', 60_000);
+      expect(file).toMatchObject({ objection: 'No streaming servers available in region', objectionCode: 'NO_WORKERS', label: 'Validation Failed' });
+      expect(file.reason).toMatch(/^0 of 1 worker\(s\) reported the build ready by \d{4}-/);
+      const store = new JetStreamEventStore(nats, { prefix });
+      const events = await store.readStream(`build-${uploadId}`);
+      const started = events.find((e) => e.type === 'DistributionStarted')!.data as { at: string; quorum: number; deadline: string };
+      expect(started).toMatchObject({ quorum: 1, deadline: new Date(Date.parse(started.at) + 12_000).toISOString() });
+      expect(events.filter((e) => e.type === 'BuildRejected')).toHaveLength(1);
+      expect((await api.project(user, project.id)).body.liveUploadId).toBeNull();
+    } finally {
+      clearInterval(heartbeat);
+      await ghost.close();
+    }
+  }, 150_000);
 });

@@ -26,6 +26,11 @@ export interface SubscribeOptions {
   concurrency?: number;
   /** Delay before redelivering a message whose handler failed, by attempt (ms). The last entry repeats. */
   retryDelaysMs?: number[];
+  /**
+   * Where the group's consumer starts when this call creates it: `first` (default) at the oldest retained message,
+   * `new` at the next one published (nothing from before it existed). An existing consumer goes on where it is.
+   */
+  startAt?: 'first' | 'new';
 }
 
 export interface Subscription {

@@ -174,6 +174,21 @@ export function busContract(name: string, factory: BusContractFactory): void {
         release.open();
       });
 
+      it('starts a new group at the next message when asked (startAt: new), and keeps its place after that', async () => {
+        await bus.publish('orders.created', 'old');
+        const got = received<string>();
+        const first = await bus.subscribe<string>('orders.created', { group: 'auditors', startAt: 'new' }, async (m) => void got.messages.push(m));
+        await bus.publish('orders.created', 'new');
+        await eventually(() => expect(got.data()).toEqual(['new']));
+        await first.close();
+
+        await bus.publish('orders.created', 'while away');
+        await bus.subscribe<string>('orders.created', { group: 'auditors', startAt: 'new' }, async (m) => void got.messages.push(m));
+        await eventually(() => expect(got.data()).toEqual(['new', 'while away']));
+        await sleep(QUIET_MS);
+        expect(got.data()).toEqual(['new', 'while away']);
+      });
+
       it('stops delivering to a closed subscription', async () => {
         const got = received<number>();
         const subscription = await bus.subscribe<number>('orders.created', { group: 'billing' }, async (m) => void got.messages.push(m));

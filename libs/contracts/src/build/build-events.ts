@@ -59,8 +59,22 @@ export interface BuildStored {
 }
 export interface DistributionStarted {
   type: 'DistributionStarted';
-  /** `round` counts distributions of this build: a rollback distributes an approved build again. */
-  data: { uploadId: string; projectId: string; region: string; round: number; trigger: 'auto' | 'manual'; at: string };
+  /**
+   * `round` counts distributions of this build: a rollback distributes an approved build again. `quorum` (worker
+   * agents that must report the build ready) and `deadline` (ISO time: no quorum by then rejects it, NO_WORKERS) are
+   * the round's rules, kept here so that a restarted distributor applies them as decided; rounds started before they
+   * were recorded lack them (the distributor's configuration applies).
+   */
+  data: {
+    uploadId: string;
+    projectId: string;
+    region: string;
+    round: number;
+    trigger: 'auto' | 'manual';
+    at: string;
+    quorum?: number;
+    deadline?: string;
+  };
 }
 export interface BuildReadyOnWorker {
   type: 'BuildReadyOnWorker';

@@ -3,6 +3,7 @@ import type { DownloadedArchive, ScanReport, StoredBuild } from '../build/scan-r
 import type { WebhookEventName } from '../webhook/webhook-event-name';
 import type { WebhookEndpointView } from '../webhook/webhook-delivery-log';
 import type { BuildProgress } from '../build/build-progress';
+import type { SanityCheck } from '../project/sanity-check';
 
 /** A build as the read side shows it: a projection of its stream plus its project's live pointer. */
 export interface BuildView {
@@ -47,6 +48,8 @@ export interface ProjectView {
   autoRelease: boolean;
   /** Largest build accepted, in bytes; null: the deployment's default (`HANGAR_MAX_BUILD_BYTES`). */
   maxBuildBytes: number | null;
+  /** The workers' check of each build; null: the deployment's (`HANGAR_SANITY_CHECK`), if any. */
+  sanityCheck: SanityCheck | null;
   liveUploadId: string | null;
   /** Disabled after a 410 or a long failure (`WebhookEndpointDisabled`) until re-enabled; on the read side only. */
   webhookEndpoint?: WebhookEndpointView;

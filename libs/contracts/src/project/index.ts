@@ -1,1 +1,2 @@
 export * from './project-events';
+export * from './sanity-check';

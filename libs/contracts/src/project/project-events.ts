@@ -1,4 +1,5 @@
 import type { WebhookEventName } from '../webhook/webhook-event-name';
+import type { SanityCheck } from './sanity-check';
 
 export const REGIONS = ['us-east-1', 'europe', 'asia-pacific'] as const;
 export type KnownRegion = (typeof REGIONS)[number];
@@ -15,6 +16,8 @@ export interface ProjectCreated {
     autoRelease: boolean;
     /** Largest build accepted, in bytes; absent: the deployment's `HANGAR_MAX_BUILD_BYTES`. */
     maxBuildBytes?: number;
+    /** The workers' check of each build; absent: the deployment's (`HANGAR_SANITY_CHECK`), if any. */
+    sanityCheck?: SanityCheck;
     at: string;
   };
 }
@@ -29,6 +32,8 @@ export interface ProjectSettingsChanged {
     name?: string;
     /** `null`: back to the deployment's default. */
     maxBuildBytes?: number | null;
+    /** `null`: back to the deployment's check. */
+    sanityCheck?: SanityCheck | null;
     at: string;
   };
 }

@@ -18,6 +18,8 @@ export const Subjects = {
   distributeToRegion: (region: string) => `workers.${region}.distribute`,
   /** Worker agents report a materialised build (durable: the distributor must not miss one). */
   workerBuildReady: 'workers.build-ready',
+  /** Worker agents report a build whose sanity check failed (durable, as ready reports). */
+  workerBuildFailed: 'workers.build-failed',
   /** Liveness, fire-and-forget fan-out: a missed heartbeat is replaced by the next. */
   workerHeartbeat: 'workers.heartbeat',
   /** Request/reply: the query service answers the read side of the API. */
@@ -28,6 +30,8 @@ export const Subjects = {
   /** Fire-and-forget `BuildProgress` of one build while a stage runs (at most about twice a second); not stored. */
   buildProgress: (uploadId: string) => `progress.build.${uploadId}`,
   allBuildProgress: 'progress.build.*',
+  /** Request/reply: a repository runs a chunk garbage-collection pass now and answers what it reclaimed. */
+  storageCollect: 'storage.collect',
 } as const;
 
 export type QueryName =
@@ -36,4 +40,6 @@ export type QueryName =
   | 'projects.status'
   | 'project.user-stats'
   | 'build.get'
-  | 'builds.list';
+  | 'builds.list'
+  /** The live build of every project of a region, and the builds being distributed there now (worker catch-up). */
+  | 'region.builds';

@@ -1,10 +1,31 @@
-/** Sent to every worker agent of a region: materialise this build and report it ready. */
+import type { SanityCheck } from '../project/sanity-check';
+
+/**
+ * Sent to every worker agent of a region: materialise this build, check it, and report it ready (or failed).
+ * `executable`: its path in the build (the scan's); `sanityCheck`: the project's, absent or null for the worker's
+ * default.
+ */
 export interface DistributeBuild {
   uploadId: string;
   projectId: string;
   region: string;
   round: number;
   manifestKey: string;
+  executable?: string;
+  sanityCheck?: SanityCheck | null;
+}
+/** A worker agent's sanity check failed on the build (non-zero exit, timeout, could not start): the round fails. */
+export interface WorkerBuildFailed {
+  workerId: string;
+  region: string;
+  uploadId: string;
+  projectId: string;
+  round: number;
+  reason: string;
+}
+/** What a worker agent that joins a region asks for: the builds it must serve or is being asked for now. */
+export interface RegionBuildsQuery {
+  region: string;
 }
 /** A worker agent has the build materialised and ready to stream. */
 export interface WorkerBuildReady {

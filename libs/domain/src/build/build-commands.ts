@@ -24,9 +24,21 @@ export type BuildCommand =
   | { type: 'PassScan'; report: ScanReport; at: string }
   | { type: 'StartSaving'; at: string }
   | { type: 'CompleteStorage'; stored: StoredBuild; at: string }
-  /** `trigger: 'auto'` comes after storage when the build is released on its own; `manual` is distribute-file. */
-  | { type: 'StartDistribution'; trigger: 'auto' | 'manual'; at: string }
+  /**
+   * `trigger: 'auto'` comes after storage when the build is released on its own; `manual` is distribute-file.
+   * `policy`: the deployment's quorum and timeout, fixed into the round when it starts.
+   */
+  | { type: 'StartDistribution'; trigger: 'auto' | 'manual'; policy: DistributionPolicy; at: string }
+  /** `quorum`: the configured one, for rounds that started before the round recorded its own. */
   | { type: 'RecordWorkerReady'; workerId: string; round: number; quorum: number; at: string }
+  /**
+   * The distributor's check that a round is over time: it rejects the build (NO_WORKERS) once `at` is past the round's
+   * deadline. `healthyWorkers` (in the region now) only words the reason. `deadline` stands in for rounds that
+   * started before the round recorded its own.
+   */
+  /** A worker agent's sanity check failed on this round's build: the round, and the build, fail. */
+  | { type: 'RecordWorkerValidationFailed'; workerId: string; round: number; reason: string; at: string }
+  | { type: 'ExpireDistribution'; round: number; healthyWorkers: number; deadline: string; at: string }
   | { type: 'RejectBuild'; code: ObjectionCode; reason: string; at: string }
   /** `tag`: at most 64 characters, or null to clear it. */
   | { type: 'TagBuild'; tag: string | null; at: string }
@@ -34,3 +46,9 @@ export type BuildCommand =
   | { type: 'DeleteBuild'; live: boolean; at: string };
 
 export type BuildCommandType = BuildCommand['type'];
+
+/** How many worker agents must have a build ready, and how long a distribution round may take to get them. */
+export interface DistributionPolicy {
+  quorum: number;
+  timeoutMs: number;
+}

@@ -25,6 +25,9 @@ export interface ExistingBuild {
   /** Distribution rounds so far (a rollback distributes an approved build again). */
   round: number;
   readyWorkers: string[];
+  /** The current round's rules (null: a round started before they were recorded, or none yet). */
+  quorum: number | null;
+  deadline: string | null;
   rejection: { code: ObjectionCode; objection: string; reason: string } | null;
   tag: string | null;
   /** A copy's source records; the stages complete from them at once. Null for an uploaded build. */

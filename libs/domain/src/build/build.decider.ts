@@ -74,8 +74,24 @@ export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
         data: { ...ids, workerId: command.workerId, round: command.round, at: command.at },
       };
       const workers = [...build.readyWorkers, command.workerId];
-      if (workers.length < command.quorum) return [ready];
+      if (workers.length < (build.quorum ?? command.quorum)) return [ready];
       return [ready, { type: 'BuildApproved', data: { ...ids, round: build.round, workers, at: command.at } }];
+    }
+
+    case 'RecordWorkerValidationFailed':
+      if (build.status !== BuildStatus.Distributing || command.round !== build.round) return [];
+      return [rejected(build, 'WORKER_VALIDATION_FAILED', `worker ${command.workerId}: ${command.reason}`, command.at)];
+
+    case 'ExpireDistribution': {
+      if (build.status !== BuildStatus.Distributing || command.round !== build.round) return [];
+      const deadline = build.deadline ?? command.deadline;
+      if (Date.parse(command.at) < Date.parse(deadline)) return [];
+      const quorum = build.quorum ?? 1;
+      const reason =
+        command.healthyWorkers === 0 && build.readyWorkers.length === 0
+          ? `no healthy worker agent in region ${build.region} by ${deadline}`
+          : `${build.readyWorkers.length} of ${quorum} worker(s) reported the build ready by ${deadline}`;
+      return [rejected(build, 'NO_WORKERS', reason, command.at)];
     }
 
     case 'RejectBuild':
@@ -104,7 +120,15 @@ function startDistribution(build: ExistingBuild, command: Extract<BuildCommand, 
   const start = (): BuildEvent[] => [
     {
       type: 'DistributionStarted',
-      data: { ...ids, region: build.region, round: build.round + 1, trigger: command.trigger, at: command.at },
+      data: {
+        ...ids,
+        region: build.region,
+        round: build.round + 1,
+        trigger: command.trigger,
+        at: command.at,
+        quorum: command.policy.quorum,
+        deadline: new Date(Date.parse(command.at) + command.policy.timeoutMs).toISOString(),
+      },
     },
   ];
   const stored = build.status === BuildStatus.Saving && build.stageDone;
@@ -170,6 +194,8 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       stored: null,
       round: 0,
       readyWorkers: [],
+      quorum: null,
+      deadline: null,
       rejection: null,
       tag: null,
       copiedFrom: d.copiedFrom ?? null,
@@ -191,7 +217,15 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
     case 'BuildStored':
       return { ...build, stored: event.data.stored, stageDone: true };
     case 'DistributionStarted':
-      return { ...build, status: BuildStatus.Distributing, stageDone: false, round: event.data.round, readyWorkers: [] };
+      return {
+        ...build,
+        status: BuildStatus.Distributing,
+        stageDone: false,
+        round: event.data.round,
+        readyWorkers: [],
+        quorum: event.data.quorum ?? null,
+        deadline: event.data.deadline ?? null,
+      };
     case 'BuildReadyOnWorker':
       return { ...build, readyWorkers: [...build.readyWorkers, event.data.workerId] };
     case 'BuildApproved':

@@ -1,10 +1,11 @@
-import { BuildIsLive, BuildStatus, IllegalTransition, InvalidInput, type BuildEvent, type ObjectionCode } from '@hangar/contracts';
+import { BuildIsLive, BuildStatus, IllegalTransition, InvalidInput, type BuildEvent, type DistributionStarted, type ObjectionCode } from '@hangar/contracts';
 import { deciderSpec } from '../testing/decider-spec';
 import { fold } from '../decider/decider';
 import { buildDecider } from './build.decider';
 import type { BuildCommand } from './build-commands';
 
 const spec = deciderSpec(buildDecider);
+const decideAt = (events: BuildEvent[], command: BuildCommand) => buildDecider.decide(command, fold(buildDecider, events));
 const LIMIT = 24_000_000_000;
 const at = '2026-11-22T10:00:00.000Z';
 const ids = { uploadId: '65f0c0ffee00000000000001', projectId: '65f0c0ffee00000000000002' };
@@ -30,9 +31,11 @@ const scanStarted: BuildEvent = { type: 'ScanStarted', data: { ...ids, at } };
 const scanPassed: BuildEvent = { type: 'ScanPassed', data: { ...ids, report, at } };
 const savingStarted: BuildEvent = { type: 'SavingStarted', data: { ...ids, at } };
 const storedEvent = (release = true): BuildEvent => ({ type: 'BuildStored', data: { ...ids, stored, release, at } });
-const distributionStarted = (round = 1, trigger: 'auto' | 'manual' = 'auto'): BuildEvent => ({
+const policy = { quorum: 1, timeoutMs: 600_000 };
+const deadline = '2026-11-22T10:10:00.000Z';
+const distributionStarted = (round = 1, trigger: 'auto' | 'manual' = 'auto', quorum = 1): BuildEvent => ({
   type: 'DistributionStarted',
-  data: { ...ids, region: 'europe', round, trigger, at },
+  data: { ...ids, region: 'europe', round, trigger, at, quorum, deadline },
 });
 const readyOn = (workerId: string, round = 1): BuildEvent => ({ type: 'BuildReadyOnWorker', data: { ...ids, workerId, round, at } });
 const approved = (workers: string[], round = 1): BuildEvent => ({ type: 'BuildApproved', data: { ...ids, round, workers, at } });
@@ -52,6 +55,7 @@ const history = {
   distributing: [queued(), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted, storedEvent(), distributionStarted()],
 };
 const approvedHistory = [...history.distributing, readyOn('w1'), approved(['w1'])];
+const distributingToTwo = [...history.stored, distributionStarted(1, 'auto', 2)];
 
 const queueBuild = (extra: Partial<Extract<BuildCommand, { type: 'QueueBuild' }>> = {}): BuildCommand => ({
   type: 'QueueBuild',
@@ -108,12 +112,12 @@ describe('build decider', () => {
     it('stores it, released when autoRelease is on', () =>
       spec.given(history.saving).when({ type: 'CompleteStorage', stored, at }).then([storedEvent(true)]));
     it('starts distribution on its own after storage (autoRelease on)', () =>
-      spec.given(history.stored).when({ type: 'StartDistribution', trigger: 'auto', at }).then([distributionStarted(1, 'auto')]));
+      spec.given(history.stored).when({ type: 'StartDistribution', trigger: 'auto', policy, at }).then([distributionStarted(1, 'auto')]));
     it('records a worker ready without approving below the quorum', () =>
-      spec.given(history.distributing).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([readyOn('w1')]));
+      spec.given(distributingToTwo).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([readyOn('w1')]));
     it('approves once the quorum of workers is ready', () =>
       spec
-        .given([...history.distributing, readyOn('w1')])
+        .given([...distributingToTwo, readyOn('w1')])
         .when({ type: 'RecordWorkerReady', workerId: 'w2', round: 1, quorum: 2, at })
         .then([readyOn('w2'), approved(['w1', 'w2'])]));
     it('approves at once with a quorum of one', () =>
@@ -130,34 +134,88 @@ describe('build decider', () => {
     });
   });
 
+  describe("a distribution round's quorum and deadline, kept in the round", () => {
+    const expire = (minutesAfterStart: number, healthyWorkers = 0, round = 1): BuildCommand => ({
+      type: 'ExpireDistribution',
+      round,
+      healthyWorkers,
+      deadline: '2026-11-22T10:05:00.000Z',
+      at: new Date(Date.parse(at) + minutesAfterStart * 60_000).toISOString(),
+    });
+    const late = new Date(Date.parse(at) + 11 * 60_000).toISOString();
+    const noWorkers = (reason: string): BuildEvent => ({ ...rejectedAt(BuildStatus.Distributing, 'NO_WORKERS', 'No streaming servers available in region', reason), data: { ...rejectedAt(BuildStatus.Distributing, 'NO_WORKERS', 'No streaming servers available in region', reason).data, at: late } } as BuildEvent);
+
+    it('records the quorum and the deadline (start + timeout) in DistributionStarted', () =>
+      spec
+        .given(history.stored)
+        .when({ type: 'StartDistribution', trigger: 'auto', policy: { quorum: 2, timeoutMs: 600_000 }, at })
+        .then([distributionStarted(1, 'auto', 2)]));
+    it("approves by the round's quorum, not the one configured now", () =>
+      spec
+        .given(history.distributing)
+        .when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 3, at })
+        .then([readyOn('w1'), approved(['w1'])]));
+    it('waits until the deadline: an earlier check rejects nothing', () => spec.given(history.distributing).when(expire(9)).then([]));
+    it('rejects with NO_WORKERS once the deadline has passed and no worker is there', () =>
+      spec.given(history.distributing).when(expire(11)).then([noWorkers(`no healthy worker agent in region europe by ${deadline}`)]));
+    it('says how many workers reported ready when the quorum was not reached', () =>
+      spec.given([...distributingToTwo, readyOn('w1')]).when(expire(11, 1)).then([noWorkers(`1 of 2 worker(s) reported the build ready by ${deadline}`)]));
+    it('leaves an approved build, a later round and a repeated check alone', () => {
+      spec.given(approvedHistory).when(expire(11)).then([]);
+      spec.given([...approvedHistory, distributionStarted(2, 'manual')]).when(expire(11, 0, 1)).then([]);
+      spec.given([...history.distributing, noWorkers('x')]).when(expire(12)).then([]);
+    });
+    it('a round started before rounds kept their rules: the configured quorum and the deadline the distributor gives', () => {
+      const { quorum: _q, deadline: _d, ...older } = distributionStarted().data as DistributionStarted['data'];
+      const oldRound = [...history.stored, { type: 'DistributionStarted', data: older } as BuildEvent];
+      spec.given(oldRound).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([readyOn('w1')]);
+      spec.given(oldRound).when(expire(4)).then([]);
+      const rejected = decideAt(oldRound, expire(6));
+      expect(rejected).toMatchObject([{ type: 'BuildRejected', data: { code: 'NO_WORKERS', reason: 'no healthy worker agent in region europe by 2026-11-22T10:05:00.000Z' } }]);
+    });
+  });
+
+  describe("a worker's failed sanity check", () => {
+    const failed = (round = 1): BuildCommand => ({ type: 'RecordWorkerValidationFailed', workerId: 'w1', round, reason: 'exited with code 3', at });
+    it('rejects the build with "Validation failed on worker", naming the worker', () =>
+      spec
+        .given(history.distributing)
+        .when(failed())
+        .then([rejectedAt(BuildStatus.Distributing, 'WORKER_VALIDATION_FAILED', 'Validation failed on worker', 'worker w1: exited with code 3')]));
+    it('ignores a failure of an earlier round, and one after the approval', () => {
+      spec.given([...approvedHistory, distributionStarted(2, 'manual')]).when(failed(1)).then([]);
+      spec.given(approvedHistory).when(failed(1)).then([]);
+    });
+  });
+
   describe('autoRelease off', () => {
     const storedHeld = [queued(false), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted];
     it('stores the build as not released', () =>
       spec.given(storedHeld).when({ type: 'CompleteStorage', stored, at }).then([storedEvent(false)]));
     it('stops after Saving to Repository: no automatic distribution', () =>
-      spec.given([...storedHeld, storedEvent(false)]).when({ type: 'StartDistribution', trigger: 'auto', at }).then([]));
+      spec.given([...storedHeld, storedEvent(false)]).when({ type: 'StartDistribution', trigger: 'auto', policy, at }).then([]));
     it('distributes when released by hand (distribute-file)', () =>
-      spec.given([...storedHeld, storedEvent(false)]).when({ type: 'StartDistribution', trigger: 'manual', at }).then([distributionStarted(1, 'manual')]));
+      spec.given([...storedHeld, storedEvent(false)]).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([distributionStarted(1, 'manual')]));
   });
 
   describe('redistribution (rollback) and its rules', () => {
     it('distributes an approved build again in a new round', () =>
-      spec.given(approvedHistory).when({ type: 'StartDistribution', trigger: 'manual', at }).then([distributionStarted(2, 'manual')]));
+      spec.given(approvedHistory).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([distributionStarted(2, 'manual')]));
     it('does not start a second round while one is under way', () =>
-      spec.given(history.distributing).when({ type: 'StartDistribution', trigger: 'manual', at }).then([]));
+      spec.given(history.distributing).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([]));
     it('ignores a ready report of an earlier round', () =>
       spec
         .given([...approvedHistory, distributionStarted(2, 'manual')])
         .when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 1, at })
         .then([]));
     it('counts a worker once', () =>
-      spec.given([...history.distributing, readyOn('w1')]).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([]));
+      spec.given([...distributingToTwo, readyOn('w1')]).when({ type: 'RecordWorkerReady', workerId: 'w1', round: 1, quorum: 2, at }).then([]));
     it('refuses to distribute a build that is still being processed', () =>
-      spec.given(history.scanning).when({ type: 'StartDistribution', trigger: 'manual', at }).thenThrows(IllegalTransition, /Extracting & Scanning/));
+      spec.given(history.scanning).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).thenThrows(IllegalTransition, /Extracting & Scanning/));
     it('refuses to distribute a rejected build', () =>
       spec
         .given([...history.scanning, rejectedAt(BuildStatus.Scanning, 'MISSING_EXECUTABLE', 'Missing executable', 'no .exe')])
-        .when({ type: 'StartDistribution', trigger: 'manual', at })
+        .when({ type: 'StartDistribution', trigger: 'manual', policy, at })
         .thenThrows(IllegalTransition));
   });
 
@@ -192,7 +250,7 @@ describe('build decider', () => {
       const later: BuildCommand[] = [
         { type: 'PassScan', report, at },
         { type: 'StartSaving', at },
-        { type: 'StartDistribution', trigger: 'auto', at },
+        { type: 'StartDistribution', trigger: 'auto', policy, at },
       ];
       for (const command of later) spec.given(rejected).when(command).then([]);
     });
@@ -207,7 +265,7 @@ describe('build decider', () => {
       ['PassScan', history.scanned, { type: 'PassScan', report, at }],
       ['StartSaving', history.saving, { type: 'StartSaving', at }],
       ['CompleteStorage', history.stored, { type: 'CompleteStorage', stored, at }],
-      ['StartDistribution (auto)', history.distributing, { type: 'StartDistribution', trigger: 'auto', at }],
+      ['StartDistribution (auto)', history.distributing, { type: 'StartDistribution', trigger: 'auto', policy, at }],
       ['StartDownload after scanning began', history.scanning, { type: 'StartDownload', at }],
     ];
     it.each(repeats)('%s again is a no-op', (_name, given, command) => spec.given(given).when(command).then([]));
@@ -243,7 +301,7 @@ describe('build decider', () => {
         { type: 'CompleteDownload', archive, at },
         { type: 'StartScan', at },
         { type: 'RejectBuild', code: 'DOWNLOAD_FAILED', reason: 'x', at },
-        { type: 'StartDistribution', trigger: 'manual', at },
+        { type: 'StartDistribution', trigger: 'manual', policy, at },
         { type: 'TagBuild', tag: 'late', at },
         { type: 'DeleteBuild', live: false, at },
       ];

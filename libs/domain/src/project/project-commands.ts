@@ -1,4 +1,4 @@
-import type { WebhookEventName } from '@hangar/contracts';
+import type { SanityCheck, WebhookEventName } from '@hangar/contracts';
 
 export type ProjectCommand =
   | {
@@ -11,6 +11,7 @@ export type ProjectCommand =
       webhookEvents: WebhookEventName[];
       autoRelease: boolean;
       maxBuildBytes?: number;
+      sanityCheck?: SanityCheck;
       /** A fresh sealed secret, used only when a webhook URL is set. */
       sealedWebhookSecret?: string;
       at: string;
@@ -23,6 +24,8 @@ export type ProjectCommand =
       autoRelease?: boolean;
       /** `null`: back to the deployment's default. */
       maxBuildBytes?: number | null;
+      /** `null`: back to the deployment's check. */
+      sanityCheck?: SanityCheck | null;
       /** A fresh sealed secret, used only when this sets a webhook URL and the project has no secret yet. */
       sealedWebhookSecret?: string;
       at: string;

@@ -1,4 +1,4 @@
-import type { WebhookEventName } from '@hangar/contracts';
+import type { SanityCheck, WebhookEventName } from '@hangar/contracts';
 
 export type Project = { exists: false } | ExistingProject;
 export interface ExistingProject {
@@ -12,6 +12,8 @@ export interface ExistingProject {
   autoRelease: boolean;
   /** Null: the deployment's default applies. */
   maxBuildBytes: number | null;
+  /** The workers' check of each build; null: the deployment's. */
+  sanityCheck: SanityCheck | null;
   liveUploadId: string | null;
   createdAt: string;
   /** Builds that were live once, newest last: the history a rollback picks from. */

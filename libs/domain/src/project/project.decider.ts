@@ -1,4 +1,4 @@
-import { IllegalTransition, InvalidInput, type ProjectEvent, type ProjectSettingsChanged } from '@hangar/contracts';
+import { IllegalTransition, InvalidInput, SANITY_CHECK_LIMITS, type ProjectEvent, type ProjectSettingsChanged, type SanityCheck } from '@hangar/contracts';
 import { assertNever, type Decider } from '../decider/decider';
 import type { ProjectCommand } from './project-commands';
 import type { Project } from './project-state';
@@ -11,8 +11,15 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
       throw new InvalidInput('webhookEvents must select at least one event when webhookUrl is set');
     }
     if (command.maxBuildBytes !== undefined) assertSizeLimit(command.maxBuildBytes);
-    const { type: _type, maxBuildBytes, sealedWebhookSecret, ...rest } = command;
-    const created: ProjectEvent = { type: 'ProjectCreated', data: maxBuildBytes === undefined ? rest : { ...rest, maxBuildBytes } };
+    const { type: _type, maxBuildBytes, sanityCheck, sealedWebhookSecret, ...rest } = command;
+    const created: ProjectEvent = {
+      type: 'ProjectCreated',
+      data: {
+        ...rest,
+        ...(maxBuildBytes === undefined ? {} : { maxBuildBytes }),
+        ...(sanityCheck === undefined ? {} : { sanityCheck: validSanityCheck(sanityCheck) }),
+      },
+    };
     return command.webhookUrl && sealedWebhookSecret
       ? [created, secretIssued(command.projectId, sealedWebhookSecret, command.at)]
       : [created];
@@ -30,6 +37,10 @@ export function decideProject(command: ProjectCommand, project: Project): Projec
       if (command.maxBuildBytes !== undefined && command.maxBuildBytes !== project.maxBuildBytes) {
         if (command.maxBuildBytes !== null) assertSizeLimit(command.maxBuildBytes);
         changed.maxBuildBytes = command.maxBuildBytes;
+      }
+      if (command.sanityCheck !== undefined) {
+        const check = command.sanityCheck === null ? null : validSanityCheck(command.sanityCheck);
+        if (JSON.stringify(check) !== JSON.stringify(project.sanityCheck)) changed.sanityCheck = check;
       }
       const url = changed.webhookUrl !== undefined ? changed.webhookUrl : project.webhookUrl;
       const events = changed.webhookEvents ?? project.webhookEvents;
@@ -63,6 +74,21 @@ function assertSizeLimit(bytes: number): void {
   if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidInput('maxBuildBytes must be a whole number of bytes, at least 1');
 }
 
+/** A program to run and a bounded timeout; kept as plain data (the HTTP body may be a class instance). */
+function validSanityCheck(check: SanityCheck): SanityCheck {
+  const { command, timeoutSeconds } = check;
+  if (!Array.isArray(command) || command.length === 0 || command.length > SANITY_CHECK_LIMITS.maxArguments) {
+    throw new InvalidInput(`sanityCheck.command must be 1 to ${SANITY_CHECK_LIMITS.maxArguments} arguments`);
+  }
+  if (command.some((arg) => typeof arg !== 'string' || arg.length === 0 || arg.length > SANITY_CHECK_LIMITS.maxArgumentLength)) {
+    throw new InvalidInput(`sanityCheck.command arguments must be 1 to ${SANITY_CHECK_LIMITS.maxArgumentLength} characters`);
+  }
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > SANITY_CHECK_LIMITS.maxTimeoutSeconds) {
+    throw new InvalidInput(`sanityCheck.timeoutSeconds must be 1 to ${SANITY_CHECK_LIMITS.maxTimeoutSeconds}`);
+  }
+  return { command: [...command], timeoutSeconds };
+}
+
 function sameSet<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
@@ -71,7 +97,7 @@ export function evolveProject(project: Project, event: ProjectEvent): Project {
   switch (event.type) {
     case 'ProjectCreated': {
       const { at, ...d } = event.data;
-      return { exists: true, ...d, maxBuildBytes: d.maxBuildBytes ?? null, createdAt: at, liveUploadId: null, liveHistory: [], webhookSecrets: [] };
+      return { exists: true, ...d, maxBuildBytes: d.maxBuildBytes ?? null, sanityCheck: d.sanityCheck ?? null, createdAt: at, liveUploadId: null, liveHistory: [], webhookSecrets: [] };
     }
     case 'ProjectSettingsChanged': {
       if (!project.exists) return project;

@@ -78,6 +78,29 @@ describe('project decider', () => {
     expect(buildLabel('Approved', p.exists && p.liveUploadId === 'b2', false)).toBe('Current Live Build');
   });
 
+  describe("the workers' sanity check", () => {
+    const check = { command: ['{exe}', '-RenderOffScreen', '-unattended'], timeoutSeconds: 60 };
+    const changed = (sanityCheck: typeof check | null): ProjectEvent => ({ type: 'ProjectSettingsChanged', data: { projectId, sanityCheck, at } });
+    it('is set with the project, or later, and reset to the deployment\'s with null', () => {
+      spec
+        .given([])
+        .when({ type: 'CreateProject', projectId, ownerId: 'u1', name: 'Demo', region: 'europe', webhookUrl: null, webhookEvents: ['build.approved'], autoRelease: true, sanityCheck: check, at })
+        .then([{ ...created, data: { ...created.data, sanityCheck: check } } as ProjectEvent]);
+      spec.given([created]).when({ type: 'ChangeProjectSettings', sanityCheck: check, at }).then([changed(check)]);
+      spec.given([created, changed(check)]).when({ type: 'ChangeProjectSettings', sanityCheck: { ...check }, at }).then([]);
+      spec.given([created, changed(check)]).when({ type: 'ChangeProjectSettings', sanityCheck: null, at }).then([changed(null)]);
+      expect(fold(projectDecider, [created, changed(check)])).toMatchObject({ sanityCheck: check });
+      expect(fold(projectDecider, [created])).toMatchObject({ sanityCheck: null });
+    });
+    it.each([
+      [{ command: [], timeoutSeconds: 5 }, /1 to 64 arguments/],
+      [{ command: ['run', ''], timeoutSeconds: 5 }, /arguments must be 1 to 4096 characters/],
+      [{ command: ['run'], timeoutSeconds: 0 }, /timeoutSeconds must be 1 to 3600/],
+      [{ command: ['run'], timeoutSeconds: 1.5 }, /timeoutSeconds must be 1 to 3600/],
+    ])('refuses %p', (sanityCheck, message) =>
+      spec.given([created]).when({ type: 'ChangeProjectSettings', sanityCheck, at }).thenThrows(InvalidInput, message));
+  });
+
   it('toggles autorelease', () =>
     spec
       .given([created])

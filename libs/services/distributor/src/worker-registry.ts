@@ -23,16 +23,6 @@ export class WorkerRegistry implements OnApplicationBootstrap, OnApplicationShut
     return [...this.lastSeen.values()].filter((w) => w.heartbeat.region === region && now - w.at <= HEALTHY_WITHIN_MS).map((w) => w.heartbeat);
   }
 
-  /** Resolves true as soon as the region has a healthy worker, false after `timeoutMs`. */
-  async waitForWorker(region: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.healthy(region).length === 0) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return true;
-  }
-
   async onApplicationShutdown(): Promise<void> {
     await this.subscription?.close();
   }

@@ -79,7 +79,7 @@ export class EmbeddedBus implements MessageBus {
     const key = JSON.stringify([options.group, subject]);
     let consumer = this.consumers.get(key);
     if (!consumer) {
-      consumer = new EmbeddedConsumer(options.group, subject, this.log, this.clock, {
+      consumer = new EmbeddedConsumer(options.group, subject, options.startAt ?? 'first', this.log, this.clock, {
         handlerFailed: (error, message) =>
           this.logger.warn(`${options.group} failed on ${message.subject} #${message.deliveryCount}: ${describeFailure(error).message}`),
         storeFailed: (error) => this.logger.error(`${options.group} on ${subject}: ${String(error)}`),

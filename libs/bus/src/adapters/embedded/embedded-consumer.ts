@@ -34,11 +34,12 @@ export class EmbeddedConsumer {
   constructor(
     readonly group: string,
     readonly subject: string,
+    startAt: 'first' | 'new',
     private readonly log: EmbeddedMessageLog,
     private readonly clock: () => number,
     private readonly report: ConsumerReport,
   ) {
-    log.ensureConsumer(group, subject);
+    log.ensureConsumer(group, subject, startAt);
   }
 
   matches(subject: string): boolean {

@@ -79,6 +79,9 @@ export class EmbeddedMessageLog {
       rememberId: this.db.prepare('INSERT OR REPLACE INTO message_ids (id, published_at) VALUES (?, ?)'),
       insertMessage: this.db.prepare('INSERT INTO messages (id, subject, data, headers, published_at) VALUES (?, ?, ?, ?, ?)'),
       ensureConsumer: this.db.prepare('INSERT OR IGNORE INTO consumers (grp, subject, cursor) VALUES (?, ?, 0)'),
+      ensureConsumerAtEnd: this.db.prepare(
+        'INSERT OR IGNORE INTO consumers (grp, subject, cursor) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))',
+      ),
       cursorOf: this.db.prepare<[string, string], { cursor: number }>('SELECT cursor FROM consumers WHERE grp = ? AND subject = ?'),
       moveCursor: this.db.prepare('UPDATE consumers SET cursor = ? WHERE grp = ? AND subject = ?'),
       messagesAfter: this.db.prepare<[number, number], MessageRow>(
@@ -131,9 +134,9 @@ export class EmbeddedMessageLog {
     })();
   }
 
-  /** Creates the durable consumer at the start of the retained messages (deliver all) unless it exists. */
-  ensureConsumer(group: string, subject: string): void {
-    this.statements.ensureConsumer.run(group, subject);
+  /** Creates the durable consumer, unless it exists, at the start of the retained messages (`first`) or past them. */
+  ensureConsumer(group: string, subject: string, startAt: 'first' | 'new' = 'first'): void {
+    (startAt === 'new' ? this.statements.ensureConsumerAtEnd : this.statements.ensureConsumer).run(group, subject);
   }
 
   /** The oldest failed delivery whose retry delay is over, now marked in flight again with its count raised. */

@@ -134,7 +134,7 @@ export class JetStreamBus implements MessageBus {
       durable_name: durable,
       filter_subject: this.names.durable(subject),
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: options.startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       max_deliver: -1,
       ack_wait: nanos(ackWaitMs),
       // Consumer-wide, so across every process of the group: concurrency 1 keeps the group's order, and replicas of

@@ -78,7 +78,7 @@ export class BuildCommands {
       this.store,
       buildStreamName(uploadId),
       buildDecider,
-      { type: 'StartDistribution', trigger: 'manual', at: this.clock.now().toISOString() },
+      { type: 'StartDistribution', trigger: 'manual', policy: this.config.distribution, at: this.clock.now().toISOString() },
       { actor: `user:${caller.userId}`, correlationId: uploadId },
     );
   }
@@ -91,7 +91,7 @@ export class BuildCommands {
     const { build, project } = await this.ownedBuild(caller, uploadId);
     assertNotDeleted(build);
     if (project.liveUploadId === uploadId) return;
-    await handleCommand(this.store, buildStreamName(uploadId), buildDecider, { type: 'StartDistribution', trigger: 'manual', at: this.now() }, this.by(caller, uploadId));
+    await handleCommand(this.store, buildStreamName(uploadId), buildDecider, { type: 'StartDistribution', trigger: 'manual', policy: this.config.distribution, at: this.now() }, this.by(caller, uploadId));
   }
 
   async tag(caller: Caller, uploadId: string, tag: string | null): Promise<void> {

@@ -20,6 +20,7 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
         webhookEvents: d.webhookEvents,
         autoRelease: d.autoRelease,
         maxBuildBytes: d.maxBuildBytes ?? null,
+        sanityCheck: d.sanityCheck ?? null,
         liveUploadId: null,
         webhookEndpoint: { state: 'enabled', disabledAt: null, reason: null },
         createdAt: at,

@@ -7,6 +7,8 @@ import {
   type BuildQuery,
   type BuildView,
   type BuildsOfProjectQuery,
+  type DistributeBuild,
+  type RegionBuildsQuery,
   type Page,
   type ProjectQuery,
   type ProjectView,
@@ -14,6 +16,7 @@ import {
 } from '@hangar/contracts';
 import { BuildProgressBoard } from '../progress/build-progress-board';
 import { ReadModelStore } from '../read-model/read-model-store';
+import { buildsServedIn } from './region-builds';
 
 const MAX_LIMIT = 100;
 
@@ -51,6 +54,11 @@ export class QueryController {
     const { page, limit } = paging(query.page, query.limit, 20);
     const { items, total } = this.readModels.buildsOf(query.projectId, (page - 1) * limit, limit, query.status, query.tag, query.q);
     return { items, page, limit, total };
+  }
+
+  @MessagePattern(Subjects.query('region.builds'))
+  async regionBuilds({ region }: RegionBuildsQuery): Promise<DistributeBuild[]> {
+    return buildsServedIn(this.readModels, region);
   }
 }
 

@@ -67,6 +67,12 @@ export class ReadModelStore {
     return { items: rows.map((r) => JSON.parse(r.doc) as ProjectView), total };
   }
 
+  /** Every project of a region (few per region: a worker's catch-up reads them once when it joins). */
+  projectsIn(region: string): ProjectView[] {
+    const rows = this.db.prepare(`SELECT doc FROM projects WHERE json_extract(doc, '$.region') = ? ORDER BY created_at, id`).all(region) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as ProjectView);
+  }
+
   /** A project's builds, newest first, optionally of one raw status, one tag, and containing a text. */
   buildsOf(projectId: string, offset: number, limit: number, status?: string, tag?: string, text?: string): { items: BuildView[]; total: number } {
     let filter = '';
