@@ -845,3 +845,81 @@ describe('Hangar embedded: restarts and network policy', () => {
     }
   });
 });
+
+describe('Hangar embedded: the archive tier', () => {
+  let tmp: string;
+  let hangar: RunningHangar;
+  let files: FileServer;
+  let hooks: WebhookReceiver;
+  let api: HangarApiClient;
+  let user: { userId: string; apiKey: string };
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-e2e-archive-'));
+    files = await startFileServer();
+    hooks = await startWebhookReceiver();
+    files.serveFile('/a.zip', (await writeUeBuildZip(join(tmp, 'a.zip'), { name: 'Demo', fileCount: 60, seed: 'archive-a' })).path);
+    files.serveFile('/b.zip', (await writeUeBuildZip(join(tmp, 'b.zip'), { name: 'Demo', fileCount: 60, seed: 'archive-b' })).path);
+    // Builds not live for 2 s go cold; the repository looks every second.
+    hangar = await startEmbeddedHangar(embeddedConfig(join(tmp, 'data'), { HANGAR_ARCHIVE_AFTER_SECONDS: '2', HANGAR_ARCHIVE_SWEEP_SECONDS: '1' }));
+    api = new HangarApiClient(hangar.url);
+    user = await api.createUser(ADMIN);
+  });
+
+  afterAll(async () => {
+    await hangar?.close();
+    await files?.close();
+    await hooks?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const keys = async (prefix: string) => {
+    const found: string[] = [];
+    for await (const blob of hangar.infra.blobStore.list(prefix)) found.push(blob.key);
+    return found;
+  };
+  const v1 = (method: string, path: string) => api.call(method, path, { bearer: user.apiKey });
+
+  it('moves a build that is no longer live to cold storage, keeps the live build hot, and retrieves it (Downloading Files) to set it live', async () => {
+    const project = await api.createProject(user.apiKey, { name: 'Cold', region: 'europe', webhookUrl: hooks.url('/cold') });
+    const a = (await api.uploadFile(user, project.id, files.url('/a.zip'))).body.uploadId;
+    await api.waitForFile(user, project.id, a, (f) => f.status === 'Approved' && f.live);
+    const b = (await api.uploadFile(user, project.id, files.url('/b.zip'))).body.uploadId;
+    await api.waitForFile(user, project.id, b, (f) => f.status === 'Approved' && f.live);
+
+    const archived = await waitUntil(() => v1('GET', `/v1/builds/${a}`).then((r) => r.body), (build) => build.archived === true, 'A archived');
+    expect(archived).toMatchObject({ status: 'Approved', live: false, label: 'Archived' });
+    expect(archived.timeline.at(-1).type).toBe('BuildArchived');
+    expect(await keys(`manifests/${a}.json`)).toEqual([]);
+    expect(await keys(`cold/manifests/${a}.json`)).toEqual([`cold/manifests/${a}.json`]);
+    expect(await keys(`manifests/${b}.json`)).toEqual([`manifests/${b}.json`]);
+    // The live build stays hot; the chunks only A used leave the hot store once collected.
+    const manifestOf = async (key: string) => JSON.parse(await new Promise<string>((resolve, reject) => {
+      let text = '';
+      hangar.infra.blobStore.get(key).then((stream) => stream.on('data', (c) => (text += c)).on('end', () => resolve(text)).on('error', reject), reject);
+    }));
+    const chunksOf = (manifest: any) => new Set<string>(manifest.files.flatMap((f: any) => f.chunks.map((c: any) => c.hash)));
+    const aChunks = chunksOf(await manifestOf(`cold/manifests/${a}.json`));
+    const bChunks = chunksOf(await manifestOf(`manifests/${b}.json`));
+    const onlyA = [...aChunks].filter((h) => !bChunks.has(h));
+    expect(onlyA.length).toBeGreaterThan(0);
+    await waitUntil(async () => (await keys('chunks/')).filter((k) => onlyA.includes(k.slice('chunks/'.length))).length, (n) => n === 0, "A's own chunks reclaimed from the hot store");
+    expect((await keys('cold/chunks/')).length).toBe(aChunks.size);
+    for (const hash of bChunks) expect(await hangar.infra.blobStore.stat(`chunks/${hash}`)).not.toBeNull();
+
+    // Set live: retrieved first (Downloading Files, build.downloading), then distributed and live.
+    expect((await v1('POST', `/v1/builds/${a}/live`)).status).toBe(202);
+    const live = await api.waitForFile(user, project.id, a, (f) => f.status === 'Approved' && f.live);
+    expect(live.label).toBe('Current Live Build');
+    const timeline = (await v1('GET', `/v1/builds/${a}`)).body.timeline.map((t: any) => `${t.type}:${t.status}`);
+    expect(timeline.slice(timeline.indexOf('BuildArchived:Approved'))).toEqual([
+      'BuildArchived:Approved', 'BuildRetrievalStarted:Downloading Files', 'BuildRetrieved:Downloading Files',
+      'DistributionStarted:Distribute', 'BuildReadyOnWorker:Distribute', 'BuildApproved:Approved',
+    ]);
+    expect((await v1('GET', `/v1/builds/${a}`)).body.archived).toBe(false);
+    expect(await keys(`manifests/${a}.json`)).toEqual([`manifests/${a}.json`]);
+    const eventsOfA = async () => hooks.received.filter((d) => hook(d)?.uploadId === a).map((d) => hook(d).event as string);
+    const events = await waitUntil(eventsOfA, (e) => e.filter((x) => x === 'build.approved').length === 2, 'the second build.approved of A');
+    expect(events.slice(6)).toEqual(['build.downloading', 'build.distributing', 'build.approved']);
+  }, 120_000);
+});

@@ -12,3 +12,4 @@ export {
   MIN_PART_SIZE,
   type S3BlobStoreOptions,
 } from './adapters/s3/s3-blob-store.options';
+export { PrefixedBlobStore } from './adapters/prefixed/prefixed-blob-store';

@@ -50,6 +50,11 @@ export interface HangarConfig {
    * and `HANGAR_SANITY_CHECK_TIMEOUT_SECONDS`); null: builds of such projects are not checked.
    */
   sanityCheck: { command: string[]; timeoutSeconds: number } | null;
+  /**
+   * The archive tier: a build not live for `afterMs` (null: never) moves to cold storage under `prefix` of the blob
+   * store; the repository looks for such builds every `sweepMs`.
+   */
+  archive: { afterMs: number | null; sweepMs: number; prefix: string };
 }
 
 export class ConfigError extends Error {
@@ -110,7 +115,20 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
       capacity: int(env, 'HANGAR_WORKER_CAPACITY', 1, 1, 10_000),
     },
     sanityCheck: sanityCheck(env),
+    archive: {
+      // 0: never. 30 days by default.
+      afterMs: int(env, 'HANGAR_ARCHIVE_AFTER_SECONDS', 30 * 86_400, 0, 10 * 365 * 86_400) * 1000 || null,
+      sweepMs: int(env, 'HANGAR_ARCHIVE_SWEEP_SECONDS', 300, 1, 86_400) * 1000,
+      prefix: archivePrefix(env.HANGAR_ARCHIVE_PREFIX || 'cold/'),
+    },
   };
+}
+
+function archivePrefix(prefix: string): string {
+  if (!/^([a-z0-9][a-z0-9_-]*\/)+$/i.test(prefix) || ['chunks/', 'manifests/', 'builds/', 'uploads/', 'gc/'].includes(prefix)) {
+    throw new ConfigError(`HANGAR_ARCHIVE_PREFIX=${prefix}: a folder of the blob store ending in / (not one Hangar uses for hot data)`);
+  }
+  return prefix;
 }
 
 function sanityCheck(env: Env): HangarConfig['sanityCheck'] {

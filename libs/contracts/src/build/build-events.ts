@@ -114,6 +114,28 @@ export interface BuildDeleted {
   data: { uploadId: string; projectId: string; stage: BuildStatus; at: string };
 }
 
+/**
+ * The build's files moved to cold storage (`coldManifestKey`, its chunks in the cold tier) after it was not live for
+ * the configured time; its hot manifest goes. Changes no status: an archived build keeps its label (Archived).
+ */
+export interface BuildArchived {
+  type: 'BuildArchived';
+  data: { uploadId: string; projectId: string; coldManifestKey: string; at: string };
+}
+/**
+ * Making an archived build live (set live, distribute-file) first brings its files back from cold storage: the build
+ * enters `Downloading Files`, as the reference shows archive retrieval.
+ */
+export interface BuildRetrievalStarted {
+  type: 'BuildRetrievalStarted';
+  data: { uploadId: string; projectId: string; at: string };
+}
+/** Its files are hot again (its manifest at the key it was stored under): distribution follows. */
+export interface BuildRetrieved {
+  type: 'BuildRetrieved';
+  data: { uploadId: string; projectId: string; at: string };
+}
+
 export type BuildEvent =
   | BuildQueued
   | DownloadStarted
@@ -127,7 +149,10 @@ export type BuildEvent =
   | BuildApproved
   | BuildRejected
   | BuildTagged
-  | BuildDeleted;
+  | BuildDeleted
+  | BuildArchived
+  | BuildRetrievalStarted
+  | BuildRetrieved;
 export type BuildEventType = BuildEvent['type'];
 
 export const BUILD_EVENT_TYPES: readonly BuildEventType[] = [
@@ -144,6 +169,9 @@ export const BUILD_EVENT_TYPES: readonly BuildEventType[] = [
   'BuildRejected',
   'BuildTagged',
   'BuildDeleted',
+  'BuildArchived',
+  'BuildRetrievalStarted',
+  'BuildRetrieved',
 ];
 
 export function buildStreamName(uploadId: string): string {
@@ -156,6 +184,7 @@ export const STATUS_ENTERED_BY: Readonly<Partial<Record<BuildEventType, BuildSta
   DownloadStarted: 'Downloading Files',
   ScanStarted: 'Extracting & Scanning',
   SavingStarted: 'Saving to Repository',
+  BuildRetrievalStarted: 'Downloading Files',
   DistributionStarted: 'Distribute',
   BuildApproved: 'Approved',
   BuildRejected: 'Reject',

@@ -20,3 +20,8 @@ export interface BuildsOfProjectQuery {
   /** Text search (case-insensitive) in the tag, upload id, Unreal project name and objection. */
   q?: string;
 }
+/** Builds at rest (approved or held, not live, not archived) whose read model has not changed since `idleBefore`. */
+export interface ArchiveCandidatesQuery {
+  idleBefore: string;
+  limit: number;
+}

@@ -14,6 +14,14 @@ export interface BuildView {
   status: BuildStatus;
   label: BuildLabel;
   live: boolean;
+  /**
+   * Approved in its latest round, and the project's live pointer has not moved to it yet (LiveBuildChanged follows the
+   * approval): labelled Distributing to the Servers until it is live, so that no approved build shows as Archived on
+   * its way to the live slot. Absent in documents projected before it existed.
+   */
+  goingLive?: boolean;
+  /** Its files are in cold storage (not live for `HANGAR_ARCHIVE_AFTER_SECONDS`); set live retrieves them first. */
+  archived?: boolean;
   /** Stored in the repository and waiting for a release (autoRelease off): shown as Archived. */
   stored: boolean;
   autoRelease: boolean;

@@ -42,4 +42,6 @@ export type QueryName =
   | 'build.get'
   | 'builds.list'
   /** The live build of every project of a region, and the builds being distributed there now (worker catch-up). */
-  | 'region.builds';
+  | 'region.builds'
+  /** Builds to move to the archive tier (the repository's sweep). */
+  | 'archive.candidates';

@@ -43,7 +43,11 @@ export type BuildCommand =
   /** `tag`: at most 64 characters, or null to clear it. */
   | { type: 'TagBuild'; tag: string | null; at: string }
   /** `live`: whether the project serves this build now (the project stream knows; the shell reads it). */
-  | { type: 'DeleteBuild'; live: boolean; at: string };
+  | { type: 'DeleteBuild'; live: boolean; at: string }
+  /** Record the move of a stored build that is not live to cold storage (its files are copied there already). */
+  | { type: 'ArchiveBuild'; live: boolean; coldManifestKey: string; at: string }
+  /** The archived build's files are hot again. */
+  | { type: 'CompleteRetrieval'; at: string };
 
 export type BuildCommandType = BuildCommand['type'];
 

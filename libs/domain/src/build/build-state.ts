@@ -34,6 +34,10 @@ export interface ExistingBuild {
   copiedFrom: BuildCopySource | null;
   /** Deleted builds keep their last status; every later command on them decides nothing. */
   deleted: boolean;
+  /** Its files are in cold storage (BuildArchived), until a retrieval brings them back. */
+  archived: boolean;
+  /** Coming back from cold storage to be distributed: from BuildRetrievalStarted until its distribution starts. */
+  retrieving: boolean;
 }
 
 export const noBuild: NoBuild = { exists: false };

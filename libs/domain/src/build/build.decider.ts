@@ -108,6 +108,17 @@ export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
       if (command.live) throw new BuildIsLive(build.uploadId);
       return [{ type: 'BuildDeleted', data: { ...ids, stage: build.status, at: command.at } }];
 
+    case 'ArchiveBuild': {
+      // Only a build at rest goes cold: stored and held, or approved and no longer live.
+      const atRest = build.stageDone && (build.status === BuildStatus.Approved || (build.status === BuildStatus.Saving && build.stored !== null));
+      if (command.live || build.archived || !atRest) return [];
+      return [{ type: 'BuildArchived', data: { ...ids, coldManifestKey: command.coldManifestKey, at: command.at } }];
+    }
+
+    case 'CompleteRetrieval':
+      if (!build.retrieving || build.status !== BuildStatus.Downloading || build.stageDone) return [];
+      return [{ type: 'BuildRetrieved', data: { ...ids, at: command.at } }];
+
     default:
       return assertNever(command);
   }
@@ -132,6 +143,13 @@ function startDistribution(build: ExistingBuild, command: Extract<BuildCommand, 
     },
   ];
   const stored = build.status === BuildStatus.Saving && build.stageDone;
+  if (build.retrieving) {
+    // Back from cold storage: distributed once the files are hot (the retrieval's end starts it, as 'auto').
+    return build.status === BuildStatus.Downloading && build.stageDone ? start() : [];
+  }
+  if (build.archived && command.trigger === 'manual' && (stored || build.status === BuildStatus.Approved)) {
+    return [{ type: 'BuildRetrievalStarted', data: { ...ids, at: command.at } }];
+  }
   if (command.trigger === 'auto') {
     // Only the first release of a stored build is automatic, and only when the build asked for it.
     return stored && build.autoRelease ? start() : [];
@@ -200,6 +218,8 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       tag: null,
       copiedFrom: d.copiedFrom ?? null,
       deleted: false,
+      archived: false,
+      retrieving: false,
     };
   }
   if (!build.exists) return build;
@@ -223,6 +243,7 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
         stageDone: false,
         round: event.data.round,
         readyWorkers: [],
+        retrieving: false,
         quorum: event.data.quorum ?? null,
         deadline: event.data.deadline ?? null,
       };
@@ -241,6 +262,12 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       return { ...build, tag: event.data.tag };
     case 'BuildDeleted':
       return { ...build, deleted: true };
+    case 'BuildArchived':
+      return { ...build, archived: true };
+    case 'BuildRetrievalStarted':
+      return { ...build, status: BuildStatus.Downloading, stageDone: false, retrieving: true };
+    case 'BuildRetrieved':
+      return { ...build, archived: false, stageDone: true };
     default:
       return assertNever(event);
   }

@@ -188,6 +188,39 @@ describe('build decider', () => {
     });
   });
 
+  describe('the archive tier', () => {
+    const cold = 'cold/manifests/x.json';
+    const archived: BuildEvent = { type: 'BuildArchived', data: { ...ids, coldManifestKey: cold, at } };
+    const retrievalStarted: BuildEvent = { type: 'BuildRetrievalStarted', data: { ...ids, at } };
+    const retrieved: BuildEvent = { type: 'BuildRetrieved', data: { ...ids, at } };
+    const archive = (live = false): BuildCommand => ({ type: 'ArchiveBuild', live, coldManifestKey: cold, at });
+    const held = [queued(false), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted, storedEvent(false)];
+
+    it('archives an approved build that is not live, and a stored build held back; once', () => {
+      spec.given(approvedHistory).when(archive()).then([archived]);
+      spec.given(held).when(archive()).then([archived]);
+      spec.given([...approvedHistory, archived]).when(archive()).then([]);
+    });
+    it('never archives the live build, nor one in the pipeline or being distributed', () => {
+      spec.given(approvedHistory).when(archive(true)).then([]);
+      spec.given(history.scanning).when(archive()).then([]);
+      spec.given(history.distributing).when(archive()).then([]);
+    });
+    it('set live on an archived build retrieves it first (Downloading Files), then distributes it', () => {
+      spec.given([...approvedHistory, archived]).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([retrievalStarted]);
+      const retrieving = [...approvedHistory, archived, retrievalStarted];
+      expect(fold(buildDecider, retrieving)).toMatchObject({ status: 'Downloading Files', archived: true, retrieving: true });
+      spec.given(retrieving).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([]);
+      spec.given(retrieving).when({ type: 'CompleteRetrieval', at }).then([retrieved]);
+      spec.given([...retrieving, retrieved]).when({ type: 'CompleteRetrieval', at }).then([]);
+      spec.given([...retrieving, retrieved]).when({ type: 'StartDistribution', trigger: 'auto', policy, at }).then([distributionStarted(2, 'auto')]);
+      const back = fold(buildDecider, [...retrieving, retrieved, distributionStarted(2, 'auto')]);
+      expect(back).toMatchObject({ status: 'Distribute', archived: false, retrieving: false });
+    });
+    it('releases a held, archived build through a retrieval too', () =>
+      spec.given([...held, archived]).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([retrievalStarted]));
+  });
+
   describe('autoRelease off', () => {
     const storedHeld = [queued(false), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted];
     it('stores the build as not released', () =>

@@ -6,6 +6,7 @@ import {
   projectStreamName,
   type BuildApproved,
   type BuildEvent,
+  type BuildRetrieved,
   type BuildStored,
   type DistributionStarted,
   type PublishedEvent,
@@ -34,7 +35,18 @@ export class DistributorController {
   /** autoRelease: a stored build goes out on its own (the decider says no when the build is held). */
   @EventPattern(Subjects.buildEvent('BuildStored'))
   async onBuildStored(event: PublishedEvent<'BuildStored', BuildStored['data']>): Promise<void> {
-    await handleCommand(this.store, buildStreamName(event.data.uploadId), buildDecider, { type: 'StartDistribution', trigger: 'auto', policy: this.config.distribution, at: this.now() }, causedBy(event, 'distributor'));
+    await this.startDistribution(event);
+  }
+
+  /** Back from cold storage: the distribution a set-live asked for follows the retrieval. */
+  @EventPattern(Subjects.buildEvent('BuildRetrieved'))
+  async onBuildRetrieved(event: PublishedEvent<'BuildRetrieved', BuildRetrieved['data']>): Promise<void> {
+    await this.startDistribution(event);
+  }
+
+  private async startDistribution(event: PublishedEvent<string, { uploadId: string }>): Promise<void> {
+    const command = { type: 'StartDistribution', trigger: 'auto', policy: this.config.distribution, at: this.now() } as const;
+    await handleCommand(this.store, buildStreamName(event.data.uploadId), buildDecider, command, causedBy(event, 'distributor'));
   }
 
   /**

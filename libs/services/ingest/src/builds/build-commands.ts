@@ -118,6 +118,7 @@ export class BuildCommands {
     assertNotDeleted(build);
     const stored = build.stored !== null && build.status !== BuildStatus.Rejected;
     if (!stored || !build.archive || !build.scan || !build.stored) throw new IllegalTransition(`cannot copy build ${uploadId}: it is ${build.status}, not stored yet`);
+    if (build.archived) throw new IllegalTransition(`cannot copy build ${uploadId}: it is in cold storage (set it live to retrieve it)`);
     const target = await this.projects.owned(caller, targetProjectId);
     const copyId = this.ids.objectId();
     await handleCommand(

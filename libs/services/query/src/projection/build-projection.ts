@@ -1,4 +1,4 @@
-import { BUILD_EVENT_TYPES, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildView, type ProjectEvent, type WebhookDeliveryEvent } from '@hangar/contracts';
+import { BUILD_EVENT_TYPES, BuildLabel, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildView, type ProjectEvent, type WebhookDeliveryEvent } from '@hangar/contracts';
 import { buildLabel } from '@hangar/domain';
 import type { RecordedEvent } from '@hangar/event-store';
 import type { ReadModelTransaction } from '../read-model/read-model-store';
@@ -50,7 +50,7 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
         [event.data.uploadId, true],
       ] as const) {
         const b = uploadId ? tx.build(uploadId) : null;
-        if (b) tx.putBuild(relabel({ ...b, live, updatedAt: at }));
+        if (b) tx.putBuild(relabel({ ...b, live, goingLive: false, updatedAt: at }));
       }
       return;
     }
@@ -66,6 +66,8 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
           status: BuildStatus.Pending,
           label: 'Queued',
           live: false,
+          goingLive: false,
+          archived: false,
           stored: false,
           autoRelease: d.autoRelease,
           objection: null,
@@ -117,9 +119,20 @@ function applyDetails(b: BuildView, event: BuildEvent): void {
       return;
     case 'DistributionStarted':
       b.stored = false;
+      b.goingLive = false;
+      return;
+    case 'BuildApproved':
+      // Approval makes a build live unless it is live already (a redistribution of the live build).
+      b.goingLive = !b.live;
       return;
     case 'BuildTagged':
       b.tag = event.data.tag;
+      return;
+    case 'BuildArchived':
+      b.archived = true;
+      return;
+    case 'BuildRetrieved':
+      b.archived = false;
       return;
     case 'BuildRejected':
       b.objection = event.data.objection;
@@ -130,5 +143,5 @@ function applyDetails(b: BuildView, event: BuildEvent): void {
 }
 
 function relabel(b: BuildView): BuildView {
-  return { ...b, label: buildLabel(b.status, b.live, b.stored) };
+  return { ...b, label: b.goingLive && !b.live ? BuildLabel.Distributing : buildLabel(b.status, b.live, b.stored) };
 }

@@ -60,6 +60,40 @@ describe('query projections', () => {
     models.close();
   });
 
+  it('shows an approved build as on its way until the project makes it live, then Current Live Build, then Archived', async () => {
+    await seed(store);
+    const approve = async (b: string, revision: bigint) => {
+      await store.append(
+        `build-${b}`,
+        [
+          { type: 'DistributionStarted', data: { uploadId: b, projectId: p, region: 'europe', round: 1, trigger: 'auto', at } },
+          { type: 'BuildReadyOnWorker', data: { uploadId: b, projectId: p, workerId: 'w1', round: 1, at } },
+          { type: 'BuildApproved', data: { uploadId: b, projectId: p, round: 1, workers: ['w1'], at } },
+        ],
+        revision,
+      );
+      const all = await store.readAll();
+      return all[all.length - 1].position;
+    };
+    const b3 = '65f0c0ffee0000000000000d';
+    await store.append(`build-${b3}`, [{ type: 'BuildQueued', data: { uploadId: b3, projectId: p, userId: 'u1', fileUrl: 'https://x/3.zip', autoRelease: true, region: 'europe', at } }], 'no_stream');
+    let models = await project('going-live.sqlite', await approve(b3, 0n));
+    expect(models.build(b3)).toMatchObject({ status: 'Approved', live: false, goingLive: true, label: 'Distributing to the Servers' });
+    expect(models.project(p)).toMatchObject({ liveUploadId: b1 });
+    models.close();
+
+    await store.append(`project-${p}`, [{ type: 'LiveBuildChanged', data: { projectId: p, uploadId: b3, previousUploadId: b1, at } }], 1n);
+    const b4 = '65f0c0ffee0000000000000e';
+    await store.append(`build-${b4}`, [{ type: 'BuildQueued', data: { uploadId: b4, projectId: p, userId: 'u1', fileUrl: 'https://x/4.zip', autoRelease: true, region: 'europe', at } }], 'no_stream');
+    await approve(b4, 0n);
+    await store.append(`project-${p}`, [{ type: 'LiveBuildChanged', data: { projectId: p, uploadId: b4, previousUploadId: b3, at } }], 2n);
+    const all = await store.readAll();
+    models = await project('going-live.sqlite', all[all.length - 1].position);
+    expect(models.build(b4)).toMatchObject({ live: true, goingLive: false, label: 'Current Live Build' });
+    expect(models.build(b3)).toMatchObject({ status: 'Approved', live: false, goingLive: false, label: 'Archived' });
+    models.close();
+  });
+
   it('rebuilt from position 0, gives the same answers as the live read models', async () => {
     const last = await seed(store);
     const live = await project('live.sqlite', last);

@@ -6,6 +6,7 @@ import {
   Subjects,
   type BuildQuery,
   type BuildView,
+  type ArchiveCandidatesQuery,
   type BuildsOfProjectQuery,
   type DistributeBuild,
   type RegionBuildsQuery,
@@ -54,6 +55,11 @@ export class QueryController {
     const { page, limit } = paging(query.page, query.limit, 20);
     const { items, total } = this.readModels.buildsOf(query.projectId, (page - 1) * limit, limit, query.status, query.tag, query.q);
     return { items, page, limit, total };
+  }
+
+  @MessagePattern(Subjects.query('archive.candidates'))
+  async archiveCandidates({ idleBefore, limit }: ArchiveCandidatesQuery): Promise<string[]> {
+    return this.readModels.archiveCandidates(idleBefore, Math.min(MAX_LIMIT, limit)).map((b) => b.uploadId);
   }
 
   @MessagePattern(Subjects.query('region.builds'))

@@ -73,6 +73,20 @@ export class ReadModelStore {
     return rows.map((r) => JSON.parse(r.doc) as ProjectView);
   }
 
+  /** Builds at rest and not live whose document has not changed since `idleBefore` (ISO time), oldest first. */
+  archiveCandidates(idleBefore: string, limit: number): BuildView[] {
+    const rows = this.db
+      .prepare(
+        `SELECT doc FROM builds
+         WHERE json_extract(doc, '$.live') = 0 AND coalesce(json_extract(doc, '$.archived'), 0) = 0
+           AND coalesce(json_extract(doc, '$.goingLive'), 0) = 0 AND json_extract(doc, '$.updatedAt') < ?
+           AND (json_extract(doc, '$.status') = 'Approved' OR (json_extract(doc, '$.status') = 'Saving to Repository' AND json_extract(doc, '$.stored') = 1))
+         ORDER BY json_extract(doc, '$.updatedAt') LIMIT ?`,
+      )
+      .all(idleBefore, limit) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as BuildView);
+  }
+
   /** A project's builds, newest first, optionally of one raw status, one tag, and containing a text. */
   buildsOf(projectId: string, offset: number, limit: number, status?: string, tag?: string, text?: string): { items: BuildView[]; total: number } {
     let filter = '';
