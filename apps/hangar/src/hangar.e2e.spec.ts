@@ -800,6 +800,35 @@ describe('Hangar embedded: restarts and network policy', () => {
     }
   });
 
+  it("keeps a distribution round's deadline across a restart: rejected (NO_WORKERS) at the deadline, not left in Distribute", async () => {
+    const files = await startFileServer();
+    // A round that cannot end by itself: the worker's sanity check outlasts the distribution deadline.
+    const config = embeddedConfig(join(tmp, 'deadline'), { HANGAR_DISTRIBUTION_TIMEOUT_SECONDS: '5' });
+    let hangar = await startEmbeddedHangar(config);
+    try {
+      files.serveFile('/b.zip', (await writeUeBuildZip(join(tmp, 'deadline.zip'), { name: 'Demo', fileCount: 30, seed: 'deadline' })).path);
+      let api = new HangarApiClient(hangar.url);
+      const user = await api.createUser(ADMIN);
+      const project = await api.createProject(user.apiKey, { name: 'Deadline', region: 'europe', sanityCheck: { command: ['sleep', '60'], timeoutSeconds: 60 } });
+      const { uploadId } = (await api.uploadFile(user, project.id, files.url('/b.zip'))).body;
+      await api.waitForFile(user, project.id, uploadId, (f) => f.status === 'Distribute');
+      const events = () => hangar.infra.eventStore.readStream(`build-${uploadId}`);
+      // The round went out (the worker is running the check) before the restart.
+      await waitUntil(async () => existsSync(join(config.dataDir, 'workers', 'europe', 'builds', uploadId)), (there) => there, 'build on the worker');
+      await hangar.close();
+
+      hangar = await startEmbeddedHangar(config);
+      api = new HangarApiClient(hangar.url);
+      const file = await api.waitForFile(user, project.id, uploadId, (f) => f.status === 'Reject', 40_000);
+      expect(file).toMatchObject({ objectionCode: 'NO_WORKERS', objection: 'No streaming servers available in region', label: 'Validation Failed' });
+      expect(file.reason).toMatch(/^0 of 1 worker\(s\) reported the build ready by /);
+      expect((await events()).filter((e) => e.type === 'BuildRejected')).toHaveLength(1);
+    } finally {
+      await hangar.close();
+      await files.close();
+    }
+  }, 90_000);
+
   it('generates an admin token at first start when none is set, and keeps only its hash', async () => {
     const config = { ...embeddedConfig(join(tmp, 'generated')), adminToken: null };
     const printed: string[] = [];

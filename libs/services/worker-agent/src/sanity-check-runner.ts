@@ -14,6 +14,13 @@ const OUTPUT_TAIL_CHARS = 1000;
  * start fails the build as much as one that exits non-zero.
  */
 export class SanityCheckRunner {
+  private readonly running = new Set<ChildProcess>();
+
+  /** Ends every check under way (the agent is stopping): nothing they launched outlives the agent. */
+  stopAll(): void {
+    for (const child of this.running) killGroup(child);
+  }
+
   run(check: SanityCheck, buildDir: string, executable: string | undefined): Promise<SanityVerdict> {
     const exe = executable ? join(buildDir, executable) : '';
     const [program, ...args] = check.command.map((arg) => arg.replaceAll('{dir}', buildDir).replaceAll('{exe}', exe));
@@ -28,6 +35,8 @@ export class SanityCheckRunner {
         resolve(verdict);
       };
       const child = spawn(program, args, { cwd: buildDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.running.add(child);
+      child.once('close', () => this.running.delete(child));
       const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS));
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
@@ -35,7 +44,10 @@ export class SanityCheckRunner {
         timedOut = true;
         killGroup(child);
       }, check.timeoutSeconds * 1000);
-      child.once('error', (error) => settle({ passed: false, reason: `${program} could not be started: ${error.message}` }));
+      child.once('error', (error) => {
+        this.running.delete(child);
+        settle({ passed: false, reason: `${program} could not be started: ${error.message}` });
+      });
       child.once('exit', (code, signal) => {
         killGroup(child);
         const tail = output.trim() ? `; output: ${output.trim()}` : '';

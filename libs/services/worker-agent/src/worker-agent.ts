@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  HangarError,
   Subjects,
   WORKER_HEARTBEAT_INTERVAL_MS,
   type DistributeBuild,
@@ -18,6 +19,13 @@ import { SanityCheckRunner } from './sanity-check-runner';
 const CATCH_UP_RETRY_MS = [1000, 2000, 5000, 10_000];
 
 export const WORKER_IDENTITY = Symbol('WORKER_IDENTITY');
+
+export class WorkerStopping extends HangarError {
+  readonly code = 'WORKER_STOPPING';
+  constructor(uploadId: string) {
+    super(`worker agent stopping while checking build ${uploadId}`);
+  }
+}
 export interface WorkerIdentity {
   id: string;
   region: string;
@@ -105,6 +113,8 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
     const id = `${this.identity.id}.${command.uploadId}.${command.round}`;
     const check = command.sanityCheck ?? this.config.sanityCheck;
     const verdict = check ? await this.sanityChecks.run(check, dir, command.executable) : ({ passed: true } as const);
+    // A check ended by the agent's own shutdown says nothing of the build: the distribution comes back at the next start.
+    if (this.stopped) throw new WorkerStopping(command.uploadId);
     if (!verdict.passed) {
       this.logger.warn(`build ${command.uploadId} failed its sanity check: ${verdict.reason}`);
       const failed: WorkerBuildFailed = { ...report, reason: verdict.reason };
@@ -118,6 +128,7 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.sanityChecks.stopAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.subscription?.close();
   }
