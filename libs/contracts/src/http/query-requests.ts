@@ -20,3 +20,12 @@ export interface BuildsOfProjectQuery {
   /** Text search (case-insensitive) in the tag, upload id, Unreal project name and objection. */
   q?: string;
 }
+/** State as of a time: the read models replayed from the events the store held at `asOf` (an ISO time). */
+export interface ProjectAsOfQuery {
+  projectId: string;
+  asOf: string;
+}
+export interface BuildAsOfQuery {
+  uploadId: string;
+  asOf: string;
+}

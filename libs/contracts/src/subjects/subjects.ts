@@ -36,4 +36,6 @@ export type QueryName =
   | 'projects.status'
   | 'project.user-stats'
   | 'build.get'
-  | 'builds.list';
+  | 'builds.list'
+  | 'project.asOf'
+  | 'build.asOf';
