@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeMachine } from './machine';
 import { benchPipeline, type PipelineResult } from './pipeline.bench';
+import { benchReplay, replayTable, type ReplayResult } from './replay.bench';
 import { benchRepository, repositoryTable, type RepositoryResult } from './repository.bench';
 
 /**
  * `npm run bench`: measures, writes `bench/results/<date>.json` and `latest.md`, prints the table.
  * BENCH_SIZES_GIB (default `1`) picks the pipeline's build sizes, e.g. `BENCH_SIZES_GIB=1,4`; BENCH_REPO_SIZE_MIB (default
- * `256`, `0` skips) the size of build A in the repository-and-distribution bench.
+ * `256`, `0` skips) the size of build A in the repository-and-distribution bench; BENCH_REPLAY_EVENTS (default
+ * `1000000`, `0` skips) the events the read models are rebuilt from.
  */
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '..');
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   const repoSizeMiB = Number(process.env.BENCH_REPO_SIZE_MIB ?? '256');
   const results: PipelineResult[] = [];
   let repository: RepositoryResult | null = null;
+  const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? '1000000');
+  let replay: ReplayResult | null = null;
   try {
     for (const size of sizes) {
       process.stdout.write(`pipeline, ${size} GiB build…\n`);
@@ -26,10 +30,14 @@ async function main(): Promise<void> {
       process.stdout.write(`repository and distribution, ${repoSizeMiB} MiB build…\n`);
       repository = await benchRepository(root, work, repoSizeMiB);
     }
+    if (replayEvents > 0) {
+      process.stdout.write(`replay and rebuild of the read models from ${replayEvents} events…\n`);
+      replay = await benchReplay(work, replayEvents);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository };
+  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository, replay };
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${report.date.slice(0, 10)}-pipeline.json`), JSON.stringify(report, null, 2) + '\n');
@@ -47,8 +55,14 @@ async function main(): Promise<void> {
     '',
     ...results.flatMap((r) => [`Where the ${r.sizeGiB} GiB build's time went (from its timeline):`, '', ...Object.entries(r.stages).map(([k, v]) => `- ${k}: ${v.toFixed(2)} s`), '']),
     ...(repository ? repositoryTable(repository) : []),
+    ...(replay ? replayTable(replay) : []),
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), table);
+  // Also on its own, so a replay-only run (BENCH_SIZES_GIB=0 BENCH_REPO_SIZE_MIB=0) can keep the other results.
+  if (replay) {
+    writeFileSync(join(dir, `${report.date.slice(0, 10)}-replay.json`), JSON.stringify({ date: report.date, machine: report.machine, replay }, null, 2) + '\n');
+    writeFileSync(join(dir, 'replay.md'), [`# Replay benchmark, ${report.date}`, '', ...replayTable(replay)].join('\n'));
+  }
   process.stdout.write(table);
 }
 

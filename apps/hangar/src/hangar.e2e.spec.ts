@@ -262,7 +262,8 @@ describe('Hangar embedded (npm start), end to end', () => {
       await down.waitFor(2, 10_000);
       const healthy = await api.createProject(user.apiKey, { name: 'Healthy', region: 'europe', webhookUrl: hooks.url('/healthy') });
       const { body } = await api.uploadFile(user, healthy.id, files.url('/builds/good.zip'));
-      await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 30_000);
+      // A bound for a hang, not a speed goal: two builds at once on a busy 2-core machine took over 30 s.
+      await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 90_000);
       // The schedule here is 0.2, 0.5, 1 s: one try and three retries, with one webhook-id, before it is given up.
       const uploaded = down.received.filter((d) => hook(d).event === 'build.uploaded');
       expect(uploaded.length).toBe(4);
@@ -271,7 +272,7 @@ describe('Hangar embedded (npm start), end to end', () => {
     } finally {
       await down.close();
     }
-  });
+  }, 150_000);
 
   it('test-webhook answers as Streampixel does', async () => {
     const project = await api.createProject(user.apiKey, { name: 'Hooked', region: 'europe', webhookUrl: hooks.url('/test') });

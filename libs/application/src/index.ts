@@ -5,3 +5,4 @@ export * from './event-relay/event-relay';
 export * from './metadata/caused-by';
 export * from './archive-source/blob-archive-source';
 export * from './webhook-secret/webhook-secret-vault';
+export * from './project-streams/project-streams';

@@ -8,3 +8,7 @@ export { NatsKvCheckpointStore, type NatsKvCheckpointStoreOptions } from './adap
 export { jetStreamNames, type JetStreamNames } from './adapters/jetstream/jetstream-names';
 export { JetStreamStreamConflict } from './adapters/jetstream/jetstream-api-error';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './adapters/kurrentdb/kurrentdb-event-store';
+export { HashChainedEventStore } from './hash-chain/hash-chained-event-store';
+export { HashChainVerifier, verifyHashChains, type BrokenLink, type ChainVerification, type VerifiableEvent } from './hash-chain/hash-chain-verifier';
+export { eventHash } from './hash-chain/event-hash';
+export { canonicalJson } from './hash-chain/canonical-json';

@@ -9,6 +9,7 @@ import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import {
   CHECKPOINT_STORE,
   EVENT_STORE,
+  HashChainedEventStore,
   JetStreamEventStore,
   KurrentDbEventStore,
   NatsKvCheckpointStore,
@@ -80,7 +81,28 @@ export async function createInfrastructure(
   }
 }
 
+/** The configured event store alone, for tools that read or check it (the CLI), with what it needs to close. */
+export async function connectEventStore(config: HangarConfig): Promise<{ eventStore: EventStore; close(): Promise<void> }> {
+  const nats = config.eventStore === 'jetstream' ? await connect({ servers: config.natsUrl, name: 'hangar-cli' }) : null;
+  const eventStore = await openEventStore(config, nats).catch(async (error) => {
+    await nats?.close();
+    throw error;
+  });
+  return {
+    eventStore,
+    async close() {
+      await eventStore.close();
+      await nats?.drain().catch(() => undefined);
+    },
+  };
+}
+
+/** The configured adapter, with every append hash-chained (docs/audit.md). */
 async function openEventStore(config: HangarConfig, nats: NatsConnection | null): Promise<EventStore> {
+  return new HashChainedEventStore(await openEventStoreAdapter(config, nats));
+}
+
+async function openEventStoreAdapter(config: HangarConfig, nats: NatsConnection | null): Promise<EventStore> {
   switch (config.eventStore) {
     case 'sqlite':
       return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));

@@ -25,3 +25,12 @@ export interface ArchiveCandidatesQuery {
   idleBefore: string;
   limit: number;
 }
+/** State as of a time: the read models replayed from the events the store held at `asOf` (an ISO time). */
+export interface ProjectAsOfQuery {
+  projectId: string;
+  asOf: string;
+}
+export interface BuildAsOfQuery {
+  uploadId: string;
+  asOf: string;
+}

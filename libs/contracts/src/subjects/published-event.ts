@@ -19,6 +19,10 @@ export interface EventMetadata {
   causationId?: string;
   /** `user:<id>`, `admin`, or `service:<name>`. */
   actor?: string;
+  /** SHA-256 (hex) chaining the event to the previous one of its stream (docs/audit.md); set by the event store. */
+  hash?: string;
+  /** The previous event's `hash`, or null for the first event of a chain. */
+  previousHash?: string | null;
   [key: string]: unknown;
 }
 

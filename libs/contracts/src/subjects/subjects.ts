@@ -44,4 +44,6 @@ export type QueryName =
   /** The live build of every project of a region, and the builds being distributed there now (worker catch-up). */
   | 'region.builds'
   /** Builds to move to the archive tier (the repository's sweep). */
-  | 'archive.candidates';
+  | 'archive.candidates'
+  | 'project.asOf'
+  | 'build.asOf';

@@ -3,6 +3,7 @@ import { WEBHOOK_SECRET_VAULT, WebhookSecretVault } from '@hangar/application';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
+import { AuditController } from './audit/audit.controller';
 import { AdminToken } from './auth/admin-token';
 import { Authenticator } from './auth/authenticator';
 import { BuildCommands } from './builds/build-commands';
@@ -19,7 +20,7 @@ import { WebhookDeliveryCommands } from './webhooks/webhook-delivery-commands';
 
 /** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
 @Module({
-  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController, EventsController],
+  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController, EventsController, AuditController],
   providers: [
     AdminToken,
     Authenticator,

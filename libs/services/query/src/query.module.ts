@@ -5,6 +5,7 @@ import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
 import { MESSAGE_BUS, type MessageBus, type Subscription } from '@hangar/bus';
 import { Subjects, type BuildProgress } from '@hangar/contracts';
+import { StateAsOf } from './as-of/state-as-of';
 import { BuildProgressBoard } from './progress/build-progress-board';
 import { ReadModelStore } from './read-model/read-model-store';
 import { ProjectionRunner } from './projection/projection-runner';
@@ -21,6 +22,7 @@ export function readModelPath(config: HangarConfig): string {
   controllers: [QueryController],
   providers: [
     BuildProgressBoard,
+    { provide: StateAsOf, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StateAsOf(store) },
     { provide: ReadModelStore, inject: [HANGAR_CONFIG], useFactory: (config: HangarConfig) => new ReadModelStore(readModelPath(config)) },
     {
       provide: ProjectionRunner,

@@ -16,7 +16,8 @@ export class ServiceProcess {
     private readonly root: string,
   ) {}
 
-  async start(timeoutMs = 30_000): Promise<this> {
+  /** The bound is for a hang, not for slowness: seven apps loading at once on a busy 2-core machine took 20 s. */
+  async start(timeoutMs = 90_000): Promise<this> {
     const child = spawn(process.execPath, [join(this.root, 'dist', 'apps', this.app, 'src', 'main.js')], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

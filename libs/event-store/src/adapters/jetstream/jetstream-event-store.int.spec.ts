@@ -1,32 +1,6 @@
-import { connect, type NatsConnection } from 'nats';
-import { testNatsUrl, uniquePrefix } from '@hangar/testing';
 import { AppendBatchTooLarge } from '../../append/append.errors';
 import { eventStoreContract, uniqueStream } from '../../testing/event-store.contract';
-import { JetStreamEventStore } from './jetstream-event-store';
-import { jetStreamNames } from './jetstream-names';
-
-/** A store on its own prefix (so its own JetStream stream), deleted with every connection it opened. */
-async function jetStreamStoreUnderTest() {
-  const prefix = uniquePrefix('es');
-  const connections: NatsConnection[] = [];
-  const open = async () => {
-    const nc = await connect({ servers: testNatsUrl() });
-    connections.push(nc);
-    return JetStreamEventStore.init(nc, { prefix });
-  };
-  const store = await open();
-  return {
-    store,
-    reopen: open,
-    cleanup: async () => {
-      await store.close();
-      const nc = await connect({ servers: testNatsUrl() });
-      const jsm = await nc.jetstreamManager();
-      await jsm.streams.delete(jetStreamNames(prefix).stream);
-      await Promise.all([nc, ...connections].map((connection) => connection.close()));
-    },
-  };
-}
+import { jetStreamStoreUnderTest } from '../../testing/jetstream-store-under-test';
 
 eventStoreContract('JetStreamEventStore', jetStreamStoreUnderTest);
 

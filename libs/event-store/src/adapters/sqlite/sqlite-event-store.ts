@@ -22,16 +22,8 @@ export interface SqliteEventStoreOptions {
   subscriptionPageSize?: number;
 }
 
-interface EventRow {
-  position: bigint;
-  id: string;
-  stream: string;
-  revision: bigint;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: bigint;
-}
+/** A row as the read statements return it: an array in COLUMNS order (raw rows are ~3× faster to read than objects). */
+type EventRow = [position: bigint, id: string, stream: string, revision: bigint, type: string, data: string, metadata: string, recordedAt: bigint];
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -76,10 +68,10 @@ export class SqliteEventStore implements EventStore {
       insert: this.db.prepare(
         'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      readStream: this.db.prepare<[string], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`),
-      readAll: this.db.prepare<[bigint, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-      ),
+      readStream: this.db.prepare<[string], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`).raw(true),
+      readAll: this.db
+        .prepare<[bigint, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+        .raw(true),
     };
     this.appendInTransaction = this.db.transaction(this.appendRows.bind(this));
   }
@@ -152,15 +144,15 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
+function toRecordedEvent([position, id, stream, revision, type, data, metadata, recordedAt]: EventRow): RecordedEvent {
   return {
-    id: row.id,
-    stream: row.stream,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    revision: row.revision,
-    position: row.position,
-    recordedAt: new Date(Number(row.recorded_at)),
+    id,
+    stream,
+    type,
+    data: JSON.parse(data) as unknown,
+    metadata: JSON.parse(metadata) as EventMetadata,
+    revision,
+    position,
+    recordedAt: new Date(Number(recordedAt)),
   };
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Subjects,
+  type BuildAsOfQuery,
   type BuildQuery,
   type BuildView,
   type BuildsOfProjectQuery,
   type Page,
+  type ProjectAsOfQuery,
   type ProjectQuery,
   type ProjectView,
   type ProjectsOfUserQuery,
@@ -18,6 +20,12 @@ export class QueryClient {
 
   project(projectId: string) {
     return this.bus.request<ProjectQuery, { project: ProjectView; builds: BuildView[] }>(Subjects.query('project.get'), { projectId });
+  }
+  projectAsOf(projectId: string, asOf: string) {
+    return this.bus.request<ProjectAsOfQuery, { project: ProjectView; builds: BuildView[] }>(Subjects.query('project.asOf'), { projectId, asOf });
+  }
+  buildAsOf(uploadId: string, asOf: string) {
+    return this.bus.request<BuildAsOfQuery, BuildView>(Subjects.query('build.asOf'), { uploadId, asOf });
   }
   projects(query: ProjectsOfUserQuery) {
     return this.bus.request<ProjectsOfUserQuery, Page<ProjectView>>(Subjects.query('projects.list'), query);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@hangar/event-store';
 import { ReadModelStore } from '../read-model/read-model-store';
+import { project as projectEvent } from './build-projection';
 import { ProjectionRunner } from './projection-runner';
 
 const at = '2026-11-22T10:00:00.000Z';
@@ -113,5 +114,40 @@ describe('query projections', () => {
     const resumed = await project('resume.sqlite', all[all.length - 1].position);
     expect(resumed.build(b1)!.timeline.map((t) => t.type)).toEqual(['BuildQueued', 'DownloadStarted', 'DownloadCompleted']);
     resumed.close();
+  });
+
+  it('catches up over several pages, each one transaction, to what applying event by event gives', async () => {
+    await store.append(`project-${p}`, [{ type: 'ProjectCreated', data: { projectId: p, ownerId: 'u1', name: 'P', region: 'europe', webhookUrl: null, webhookEvents: [], autoRelease: true, at } }], 'no_stream');
+    // 450 builds of ten events: more than two catch-up pages, with builds cut across page boundaries.
+    for (let i = 0; i < 450; i++) {
+      const b = `65f0c0ffee${i.toString(16).padStart(14, '0')}`;
+      const base = { uploadId: b, projectId: p, at };
+      await store.append(
+        `build-${b}`,
+        [
+          { type: 'BuildQueued', data: { ...base, userId: 'u1', fileUrl: `https://x/${b}.zip`, autoRelease: true, region: 'europe' } },
+          ...['DownloadStarted', 'ScanStarted', 'SavingStarted'].map((type) => ({ type, data: base })),
+          { type: 'BuildTagged', data: { ...base, tag: `t${i}` } },
+          { type: 'BuildTagged', data: { ...base, tag: `v${i}` } },
+          ...(i % 7 === 0 ? [{ type: 'BuildDeleted', data: { ...base, stage: 'Saving to Repository' } }] : [{ type: 'ScanStarted', data: base }]),
+          { type: 'BuildTagged', data: { ...base, tag: null } },
+          { type: 'DownloadStarted', data: base },
+          { type: 'SavingStarted', data: base },
+        ],
+        'no_stream',
+      );
+      if (i % 50 === 0) await store.append(`project-${p}`, [{ type: 'LiveBuildChanged', data: { projectId: p, uploadId: b, previousUploadId: null, at } }], 'any');
+    }
+    const all = await store.readAll();
+    const paged = await project('paged.sqlite', all[all.length - 1].position);
+    const oneByOne = new ReadModelStore(join(dir, 'one-by-one.sqlite'));
+    for (const event of all) oneByOne.commit(event.position, (tx) => projectEvent(tx, event));
+    expect(paged.checkpoint()).toBe(oneByOne.checkpoint());
+    expect(paged.project(p)).toEqual(oneByOne.project(p));
+    const builds = oneByOne.buildsOf(p, 0, 1000);
+    expect(builds.total).toBe(450 - 65);
+    expect(paged.buildsOf(p, 0, 1000)).toEqual(builds);
+    paged.close();
+    oneByOne.close();
   });
 });

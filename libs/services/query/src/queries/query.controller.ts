@@ -4,6 +4,7 @@ import {
   BuildNotFound,
   ProjectNotFound,
   Subjects,
+  type BuildAsOfQuery,
   type BuildQuery,
   type BuildView,
   type ArchiveCandidatesQuery,
@@ -11,10 +12,12 @@ import {
   type DistributeBuild,
   type RegionBuildsQuery,
   type Page,
+  type ProjectAsOfQuery,
   type ProjectQuery,
   type ProjectView,
   type ProjectsOfUserQuery,
 } from '@hangar/contracts';
+import { StateAsOf } from '../as-of/state-as-of';
 import { BuildProgressBoard } from '../progress/build-progress-board';
 import { ReadModelStore } from '../read-model/read-model-store';
 import { buildsServedIn } from './region-builds';
@@ -27,6 +30,7 @@ export class QueryController {
   constructor(
     @Inject(ReadModelStore) private readonly readModels: ReadModelStore,
     @Inject(BuildProgressBoard) private readonly progress: BuildProgressBoard,
+    @Inject(StateAsOf) private readonly asOf: StateAsOf,
   ) {}
 
   @MessagePattern(Subjects.query('project.get'))
@@ -34,6 +38,20 @@ export class QueryController {
     const project = this.readModels.project(projectId);
     if (!project) throw new ProjectNotFound(projectId);
     return { project, builds: this.readModels.buildsOf(projectId, 0, 10_000).items };
+  }
+
+  @MessagePattern(Subjects.query('project.asOf'))
+  async projectAsOf({ projectId, asOf }: ProjectAsOfQuery): Promise<{ project: ProjectView; builds: BuildView[] }> {
+    const state = await this.asOf.project(projectId, new Date(asOf));
+    if (!state) throw new ProjectNotFound(projectId);
+    return state;
+  }
+
+  @MessagePattern(Subjects.query('build.asOf'))
+  async buildAsOf({ uploadId, asOf }: BuildAsOfQuery): Promise<BuildView> {
+    const build = await this.asOf.build(uploadId, new Date(asOf));
+    if (!build) throw new BuildNotFound(uploadId);
+    return build;
   }
 
   @MessagePattern(Subjects.query('projects.list'))

@@ -3,11 +3,12 @@ import type { BuildView, ProjectView } from '@hangar/contracts';
 
 /**
  * The query service's read models: documents derived from the event stream, with the position they are derived up
- * to, in one SQLite file per query instance. Each event's changes and the checkpoint commit in one transaction, so a
+ * to, in one SQLite file per query instance. Events' changes and the checkpoint commit in one transaction, so a
  * crash never applies an event twice or skips one. Delete the file and the projection rebuilds from position 0.
  */
 export class ReadModelStore {
   private readonly db: Database.Database;
+  private readonly statements;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -20,42 +21,65 @@ export class ReadModelStore {
       CREATE TABLE IF NOT EXISTS builds (upload_id TEXT PRIMARY KEY, project_id TEXT NOT NULL, created_at TEXT NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS builds_project ON builds (project_id, created_at);
     `);
+    this.statements = {
+      checkpoint: this.db.prepare<[string], { position: string }>('SELECT position FROM checkpoint WHERE name = ?'),
+      putCheckpoint: this.db.prepare('INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position'),
+      project: this.db.prepare<[string], { doc: string }>('SELECT doc FROM projects WHERE id = ?'),
+      build: this.db.prepare<[string], { doc: string }>('SELECT doc FROM builds WHERE upload_id = ?'),
+      putProject: this.db.prepare('INSERT INTO projects (id, owner_id, created_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc'),
+      putBuild: this.db.prepare('INSERT INTO builds (upload_id, project_id, created_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT(upload_id) DO UPDATE SET doc = excluded.doc'),
+      deleteBuild: this.db.prepare('DELETE FROM builds WHERE upload_id = ?'),
+    };
   }
 
   checkpoint(): bigint | null {
-    const row = this.db.prepare('SELECT position FROM checkpoint WHERE name = ?').get('projection') as { position: string } | undefined;
+    const row = this.statements.checkpoint.get('projection');
     return row ? BigInt(row.position) : null;
   }
 
-  /** Apply `changes` and move the checkpoint, atomically. */
+  /**
+   * Apply `changes` and move the checkpoint, atomically. Documents read and written during the call are kept in
+   * memory and written once at the end: a page of events touching one build ten times writes it once.
+   */
   commit(position: bigint, changes: (tx: ReadModelTransaction) => void): void {
     this.db.transaction(() => {
-      changes(this.transaction);
-      this.db.prepare('INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run('projection', position.toString());
+      const projects = new Map<string, ProjectView | null>();
+      const builds = new Map<string, BuildView | null>();
+      const dirtyProjects = new Set<string>();
+      const dirtyBuilds = new Set<string>();
+      changes({
+        project: (id) => {
+          if (!projects.has(id)) projects.set(id, this.project(id));
+          return projects.get(id)!;
+        },
+        build: (uploadId) => {
+          if (!builds.has(uploadId)) builds.set(uploadId, this.build(uploadId));
+          return builds.get(uploadId)!;
+        },
+        putProject: (p) => (projects.set(p.id, p), dirtyProjects.add(p.id)),
+        putBuild: (b) => (builds.set(b.uploadId, b), dirtyBuilds.add(b.uploadId)),
+        deleteBuild: (uploadId) => (builds.set(uploadId, null), dirtyBuilds.add(uploadId)),
+      });
+      for (const id of dirtyProjects) {
+        const p = projects.get(id)!;
+        this.statements.putProject.run(p.id, p.ownerId, p.createdAt, JSON.stringify(p));
+      }
+      for (const uploadId of dirtyBuilds) {
+        const b = builds.get(uploadId);
+        if (b) this.statements.putBuild.run(b.uploadId, b.projectId, b.createdAt, JSON.stringify(b));
+        else this.statements.deleteBuild.run(uploadId);
+      }
+      this.statements.putCheckpoint.run('projection', position.toString());
     })();
   }
 
-  private readonly transaction: ReadModelTransaction = {
-    project: (id) => this.project(id),
-    build: (id) => this.build(id),
-    putProject: (p) =>
-      void this.db
-        .prepare('INSERT INTO projects (id, owner_id, created_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc')
-        .run(p.id, p.ownerId, p.createdAt, JSON.stringify(p)),
-    putBuild: (b) =>
-      void this.db
-        .prepare('INSERT INTO builds (upload_id, project_id, created_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT(upload_id) DO UPDATE SET doc = excluded.doc')
-        .run(b.uploadId, b.projectId, b.createdAt, JSON.stringify(b)),
-    deleteBuild: (uploadId) => void this.db.prepare('DELETE FROM builds WHERE upload_id = ?').run(uploadId),
-  };
-
   project(id: string): ProjectView | null {
-    const row = this.db.prepare('SELECT doc FROM projects WHERE id = ?').get(id) as { doc: string } | undefined;
+    const row = this.statements.project.get(id);
     return row ? (JSON.parse(row.doc) as ProjectView) : null;
   }
 
   build(uploadId: string): BuildView | null {
-    const row = this.db.prepare('SELECT doc FROM builds WHERE upload_id = ?').get(uploadId) as { doc: string } | undefined;
+    const row = this.statements.build.get(uploadId);
     return row ? (JSON.parse(row.doc) as BuildView) : null;
   }
 
