@@ -8,3 +8,6 @@ export { NatsKvCheckpointStore, type NatsKvCheckpointStoreOptions } from './adap
 export { jetStreamNames, type JetStreamNames } from './adapters/jetstream/jetstream-names';
 export { JetStreamStreamConflict } from './adapters/jetstream/jetstream-api-error';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './adapters/kurrentdb/kurrentdb-event-store';
+export * from './port/lease.port';
+export { NatsKvLeases, type NatsKvLeasesOptions } from './adapters/jetstream/nats-kv-leases';
+export { SingleProcessLeases } from './adapters/local/single-process-leases';

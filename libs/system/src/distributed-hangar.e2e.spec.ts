@@ -54,6 +54,8 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
       HANGAR_BUS_ACK_WAIT_SECONDS: '3',
       HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1',
       HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4',
+      // A killed dispatcher's successor waits for its lease to expire.
+      HANGAR_WEBHOOK_LEASE_SECONDS: '2',
       HANGAR_REGIONS: 'europe',
       PORT: String(port),
     };
