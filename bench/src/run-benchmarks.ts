@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describeMachine } from './machine';
 import { benchPipeline, type PipelineResult } from './pipeline.bench';
 import { benchRepository, repositoryTable, type RepositoryResult } from './repository.bench';
+import { benchWebhooks, webhooksTable, type WebhooksResult } from './webhooks.bench';
 
 /**
  * `npm run bench`: measures, writes `bench/results/<date>.json` and `latest.md`, prints the table.
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const repoSizeMiB = Number(process.env.BENCH_REPO_SIZE_MIB ?? '256');
   const results: PipelineResult[] = [];
   let repository: RepositoryResult | null = null;
+  let webhooks: WebhooksResult | null = null;
   try {
     for (const size of sizes) {
       process.stdout.write(`pipeline, ${size} GiB build…\n`);
@@ -26,10 +28,15 @@ async function main(): Promise<void> {
       process.stdout.write(`repository and distribution, ${repoSizeMiB} MiB build…\n`);
       repository = await benchRepository(root, work, repoSizeMiB);
     }
+    // BENCH_WEBHOOKS=0 skips the webhook deliveries and SSE fan-out.
+    if (process.env.BENCH_WEBHOOKS !== '0') {
+      process.stdout.write('webhook deliveries and SSE fan-out…\n');
+      webhooks = await benchWebhooks(root, work);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository };
+  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository, webhooks };
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${report.date.slice(0, 10)}-pipeline.json`), JSON.stringify(report, null, 2) + '\n');
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
     '',
     ...results.flatMap((r) => [`Where the ${r.sizeGiB} GiB build's time went (from its timeline):`, '', ...Object.entries(r.stages).map(([k, v]) => `- ${k}: ${v.toFixed(2)} s`), '']),
     ...(repository ? repositoryTable(repository) : []),
+    ...(webhooks ? webhooksTable(webhooks) : []),
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), table);
   process.stdout.write(table);

@@ -7,3 +7,4 @@ export * from './worker';
 export * from './ids';
 export * from './errors';
 export * from './http';
+export * from './schemas/event-schemas.generated';

@@ -6,9 +6,8 @@ import { PublicEventFeed, buildStreamName, type PublishedEvent } from '@hangar/c
 import { WebhookSecretVault } from '@hangar/application';
 import { loadConfig } from '@hangar/config';
 import { createInfrastructure, type Infrastructure } from '@hangar/infrastructure';
-import { testNatsUrl, uniquePrefix } from '@hangar/testing';
+import { createProjectWithWebhook, scheduleDeliveries, testNatsUrl, uniquePrefix } from '@hangar/testing';
 import { startPublicEventFeed, type Stoppable } from './service-runner';
-import { createProjectWithWebhook, scheduleDeliveries } from './testing/scheduled-deliveries';
 
 /** docs/events.md, "Consuming it", step by step with the plain nats client. */
 describe('the public event feed (real NATS): what docs/events.md tells a service to do', () => {
@@ -30,7 +29,7 @@ describe('the public event feed (real NATS): what docs/events.md tells a service
     feed = await startPublicEventFeed(infra);
     // A project (ProjectCreated, and WebhookSecretIssued: not public), its deliveries (not public), a user (not
     // public), and a build's first two facts.
-    const projectId = await createProjectWithWebhook(infra.eventStore, WebhookSecretVault.fromConfig(infra.config), 'https://hooks.example.com/x');
+    const projectId = await createProjectWithWebhook(infra.eventStore, (s) => WebhookSecretVault.fromConfig(infra.config).seal(s), 'https://hooks.example.com/x');
     await scheduleDeliveries(infra.eventStore, projectId, 1, 1);
     await infra.eventStore.append('user-u1', [{ type: 'UserCreated', data: { userId: 'u1', name: 'someone', apiKeyHash: 'x', at: new Date().toISOString() } }], 'no_stream');
     uploadId = 'b0000000000000000000001';

@@ -7,8 +7,16 @@ import { WebhookSecretVault } from '@hangar/application';
 import { eventually } from '@hangar/bus/testing';
 import { loadConfig } from '@hangar/config';
 import { createInfrastructure, type Infrastructure } from '@hangar/infrastructure';
-import { ServiceProcess, startWebhookReceiver, testNatsUrl, uniquePrefix, type WebhookReceiver } from '@hangar/testing';
-import { createProjectWithWebhook, scheduleDeliveries, type ScheduledDelivery } from './testing/scheduled-deliveries';
+import {
+  ServiceProcess,
+  createProjectWithWebhook,
+  scheduleDeliveries,
+  startWebhookReceiver,
+  testNatsUrl,
+  uniquePrefix,
+  type ScheduledDelivery,
+  type WebhookReceiver,
+} from '@hangar/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PROJECTS = 10;
@@ -70,7 +78,7 @@ describe('webhook dispatcher chaos: SIGKILL at random moments during 10,000 deli
     const vault = WebhookSecretVault.fromConfig(infra.config);
     const scheduled: ScheduledDelivery[] = [];
     for (let p = 0; p < PROJECTS; p++) {
-      const projectId = await createProjectWithWebhook(infra.eventStore, vault, hooks.url(`/chaos/${p}`));
+      const projectId = await createProjectWithWebhook(infra.eventStore, (s) => vault.seal(s), hooks.url(`/chaos/${p}`));
       scheduled.push(...(await scheduleDeliveries(infra.eventStore, projectId, BUILDS_PER_PROJECT, DELIVERIES_PER_BUILD)));
     }
     expect(scheduled).toHaveLength(10_000);

@@ -6,9 +6,8 @@ import { WebhookSecretVault } from '@hangar/application';
 import { loadConfig } from '@hangar/config';
 import { eventually } from '@hangar/bus/testing';
 import { createInfrastructure, type Infrastructure } from '@hangar/infrastructure';
-import { startWebhookReceiver, testNatsUrl, uniquePrefix, type WebhookReceiver } from '@hangar/testing';
+import { createProjectWithWebhook, scheduleDeliveries, startWebhookReceiver, testNatsUrl, uniquePrefix, type ScheduledDelivery, type WebhookReceiver } from '@hangar/testing';
 import { startBusService, type Stoppable } from './service-runner';
-import { createProjectWithWebhook, scheduleDeliveries, type ScheduledDelivery } from './testing/scheduled-deliveries';
 
 /** How often each delivery reached the receiver, by `webhook-id`. */
 function receivedCounts(hooks: WebhookReceiver): Map<string, number> {
@@ -63,7 +62,7 @@ describe('two webhook dispatchers on one deployment (real NATS): one sends, the 
 
   async function schedule(count: number): Promise<ScheduledDelivery[]> {
     const store = copies[0].infra.eventStore;
-    const projectId = await createProjectWithWebhook(store, WebhookSecretVault.fromConfig(copies[0].infra.config), hooks.url('/lease'));
+    const projectId = await createProjectWithWebhook(store, (s) => WebhookSecretVault.fromConfig(copies[0].infra.config).seal(s), hooks.url('/lease'));
     return scheduleDeliveries(store, projectId, count / 4, 4);
   }
 

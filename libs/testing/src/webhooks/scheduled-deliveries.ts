@@ -8,11 +8,16 @@ import {
   type WebhookEnvelope,
   type WebhookSecretIssued,
 } from '@hangar/contracts';
-import type { WebhookSecretVault } from '@hangar/application';
-import type { EventStore } from '@hangar/event-store';
+
+/** What these helpers need of an event store (the port's `append`; testing does not depend on the adapters). */
+export interface AppendableStore {
+  append(stream: string, events: { type: string; data: unknown }[], expected: 'no_stream' | 'any'): Promise<unknown>;
+}
+/** Seals a webhook secret as the deployment's vault does (`WebhookSecretVault.seal`). */
+export type SealSecret = (secret: string) => string;
 
 /** A project with a webhook URL and a sealed signing secret: the two facts ingest's project decider appends. */
-export async function createProjectWithWebhook(store: EventStore, vault: WebhookSecretVault, webhookUrl: string): Promise<string> {
+export async function createProjectWithWebhook(store: AppendableStore, seal: SealSecret, webhookUrl: string): Promise<string> {
   const projectId = randomUUID().replace(/-/g, '').slice(0, 24);
   const at = new Date().toISOString();
   const created: ProjectCreated = {
@@ -21,7 +26,7 @@ export async function createProjectWithWebhook(store: EventStore, vault: Webhook
   };
   const secret: WebhookSecretIssued = {
     type: 'WebhookSecretIssued',
-    data: { projectId, sealedSecret: vault.seal(`whsec_${Buffer.from(randomUUID()).toString('base64')}`), at },
+    data: { projectId, sealedSecret: seal(`whsec_${Buffer.from(randomUUID()).toString('base64')}`), at },
   };
   await store.append(projectStreamName(projectId), [created, secret], 'no_stream');
   return projectId;
@@ -39,7 +44,7 @@ export interface ScheduledDelivery {
  * controller would for that many build events, without running that many builds: the load for the scheduler alone.
  * Returned in schedule order (each build's in pipeline order).
  */
-export async function scheduleDeliveries(store: EventStore, projectId: string, builds: number, perBuild: number): Promise<ScheduledDelivery[]> {
+export async function scheduleDeliveries(store: AppendableStore, projectId: string, builds: number, perBuild: number): Promise<ScheduledDelivery[]> {
   const at = new Date().toISOString();
   const scheduled: ScheduledDelivery[] = [];
   const uploadIds = Array.from({ length: builds }, () => randomUUID().replace(/-/g, '').slice(0, 24));
