@@ -41,6 +41,14 @@ describe('NatsKvLeases (real NATS)', () => {
     await b.release();
   });
 
+  it('brings an existing bucket to the configured time to live (a holder must not trust a longer one)', async () => {
+    await twoCopies('ttl');
+    const longer = await NatsKvLeases.init(first, { prefix, ttlMs: 3 * TTL_MS });
+    expect((await (await first.jetstream().views.kv(longer.bucket)).status()).ttl).toBe(3 * TTL_MS);
+    await NatsKvLeases.init(first, { prefix, ttlMs: TTL_MS });
+    expect((await (await first.jetstream().views.kv(longer.bucket)).status()).ttl).toBe(TTL_MS);
+  });
+
   it('passes to another copy once a silent holder\'s lease expires, and the old holder cannot renew over it', async () => {
     const [a, b] = await twoCopies('expiry');
     expect(await a.tryAcquire()).toBe(true);

@@ -1,4 +1,4 @@
-import { StorageType, type KV, type NatsConnection } from 'nats';
+import { nanos, StorageType, type KV, type NatsConnection } from 'nats';
 import { performance } from 'node:perf_hooks';
 import type { Lease, Leases } from '../../port/lease.port';
 import { hasJetStreamErrorCode, JetStreamErrorCode } from './jetstream-api-error';
@@ -32,6 +32,14 @@ export class NatsKvLeases implements Leases {
   static async init(nc: NatsConnection, options: NatsKvLeasesOptions): Promise<NatsKvLeases> {
     const bucket = jetStreamNames(options.prefix).leaseBucket;
     const kv = await nc.jetstream().views.kv(bucket, { history: 1, ttl: options.ttlMs, storage: StorageType.File, replicas: options.replicas ?? 1 });
+    // An existing bucket keeps the age it was made with: a holder trusting a longer time to live than the server's
+    // would act after its successor took over. So the bucket follows the configuration.
+    if ((await kv.status()).ttl !== options.ttlMs) {
+      const jsm = await nc.jetstreamManager();
+      const stream = `KV_${bucket}`;
+      const { config } = await jsm.streams.info(stream);
+      await jsm.streams.update(stream, { ...config, max_age: nanos(options.ttlMs) });
+    }
     return new NatsKvLeases(kv, options.ttlMs, bucket);
   }
 
