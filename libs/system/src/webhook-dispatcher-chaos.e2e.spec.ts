@@ -51,6 +51,8 @@ describe('webhook dispatcher chaos: SIGKILL at random moments during 10,000 deli
       // given up (which would be a lost event for this test, though not a crash-safety failure).
       HANGAR_WEBHOOK_RETRY_SCHEDULE: '0.2,0.5,1,2,3,5,5,5,5,5,5,5,5,5,5',
       HANGAR_WEBHOOK_TIMEOUT_SECONDS: '30',
+      // Warnings (failed POSTs, lease changes) are in the output shown when the test fails.
+      HANGAR_LOG_LEVEL: 'warn',
     };
     infra = await createInfrastructure(loadConfig(env, 'distributed'), { name: 'chaos-test' });
     dispatcher = new ServiceProcess('webhook-dispatcher', 'webhook-dispatcher', env, join(ROOT, buildDir));

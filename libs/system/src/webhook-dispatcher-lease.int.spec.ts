@@ -38,7 +38,8 @@ describe('two webhook dispatchers on one deployment (real NATS): one sends, the 
       HANGAR_DATA_DIR: tmp,
       HANGAR_SECRET_KEY: 'lease-test-key',
       HANGAR_ALLOW_PRIVATE_NETWORKS: 'true',
-      HANGAR_WEBHOOK_LEASE_SECONDS: '2',
+      // Long, so that a stall of this busy test process (both copies live in it) does not pass the lease on mid-test.
+      HANGAR_WEBHOOK_LEASE_SECONDS: '5',
     };
     for (let i = 0; i < 2; i++) {
       const infra = await createInfrastructure(loadConfig(env, 'distributed'), { name: `dispatcher-${i}` });

@@ -34,11 +34,14 @@ export class DispatcherLease {
 
   private async renew(): Promise<void> {
     try {
+      // A renewal that came late (a stalled event loop, a slow server) leaves the lease held but lets it lapse
+      // locally for a while: sending stopped, reminders fell through. Coming back from that is a new start too.
+      const lapsed = !this.lease.isHeld();
       const held = await this.lease.tryAcquire();
       // Stopped while the renewal was on its way: give back what it may just have taken.
       if (this.stopped) return void (await this.lease.release());
-      if (held && !this.held) {
-        this.logger.log(`${this.lease.holder} holds the webhook dispatcher lease`);
+      if (held && (!this.held || lapsed)) {
+        if (!this.held) this.logger.log(`${this.lease.holder} holds the webhook dispatcher lease`);
         this.held = true;
         this.onAcquired();
       } else if (!held && this.held) {
@@ -49,6 +52,7 @@ export class DispatcherLease {
       this.logger.warn(`webhook dispatcher lease: ${(error as Error).message}`);
     }
     if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.renew(), Math.max(this.ttlMs / 3, 50));
   }
 }
