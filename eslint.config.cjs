@@ -18,7 +18,7 @@ const productionConstraints = [
   { sourceTag: 'type:system', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:infra', 'type:application', 'type:wiring', 'type:service'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:config', 'type:system'] },
   { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:config'] },
-  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:infra', 'type:testing'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:infra', 'type:testing', 'type:system'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:config', 'type:application', 'type:wiring', 'type:system', 'type:testing'] },
 ];
 // Specs may also use the testing library (but the domain's stay pure).

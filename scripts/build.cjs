@@ -10,6 +10,9 @@ const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
+// A test that runs its own processes builds into a directory of its own (inside the repository, so that compiled
+// files still find node_modules), instead of replacing dist/ under another test's running processes.
+const out = process.env.HANGAR_BUILD_DIR ? resolve(root, process.env.HANGAR_BUILD_DIR) : join(root, 'dist');
 const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
 const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
 swcrc.jsc.baseUrl = root;
@@ -17,11 +20,11 @@ swcrc.jsc.paths = compilerOptions.paths;
 const dir = mkdtempSync(join(tmpdir(), 'hangar-swc-'));
 const config = join(dir, '.swcrc');
 writeFileSync(config, JSON.stringify(swcrc));
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+rmSync(out, { recursive: true, force: true });
 try {
   execFileSync(
     process.execPath,
-    [require.resolve('@swc/cli/bin/swc.js'), 'apps', 'libs', 'bench', '-d', 'dist', '--config-file', config, '--ignore', '**/*.spec.ts', '--quiet'],
+    [require.resolve('@swc/cli/bin/swc.js'), 'apps', 'libs', 'bench', '-d', out, '--config-file', config, '--ignore', '**/*.spec.ts', '--quiet'],
     { cwd: root, stdio: 'inherit' },
   );
 } finally {

@@ -5,6 +5,7 @@ import { describeMachine } from './machine';
 import { benchPipeline, type PipelineResult } from './pipeline.bench';
 import { benchReplay, replayTable, type ReplayResult } from './replay.bench';
 import { benchRepository, repositoryTable, type RepositoryResult } from './repository.bench';
+import { benchWebhooks, webhooksTable, type WebhooksResult } from './webhooks.bench';
 
 /**
  * `npm run bench`: measures, writes `bench/results/<date>.json` and `latest.md`, prints the table.
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   let repository: RepositoryResult | null = null;
   const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? '1000000');
   let replay: ReplayResult | null = null;
+  let webhooks: WebhooksResult | null = null;
   try {
     for (const size of sizes) {
       process.stdout.write(`pipeline, ${size} GiB build…\n`);
@@ -34,10 +36,15 @@ async function main(): Promise<void> {
       process.stdout.write(`replay and rebuild of the read models from ${replayEvents} events…\n`);
       replay = await benchReplay(work, replayEvents);
     }
+    // BENCH_WEBHOOKS=0 skips the webhook deliveries and SSE fan-out.
+    if (process.env.BENCH_WEBHOOKS !== '0') {
+      process.stdout.write('webhook deliveries and SSE fan-out…\n');
+      webhooks = await benchWebhooks(root, work);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository, replay };
+  const report = { date: new Date().toISOString(), machine: describeMachine(), pipeline: results, repository, replay, webhooks };
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${report.date.slice(0, 10)}-pipeline.json`), JSON.stringify(report, null, 2) + '\n');
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
     ...results.flatMap((r) => [`Where the ${r.sizeGiB} GiB build's time went (from its timeline):`, '', ...Object.entries(r.stages).map(([k, v]) => `- ${k}: ${v.toFixed(2)} s`), '']),
     ...(repository ? repositoryTable(repository) : []),
     ...(replay ? replayTable(replay) : []),
+    ...(webhooks ? webhooksTable(webhooks) : []),
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), table);
   // Also on its own, so a replay-only run (BENCH_SIZES_GIB=0 BENCH_REPO_SIZE_MIB=0) can keep the other results.

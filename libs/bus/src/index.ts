@@ -10,3 +10,4 @@ export { BusClientProxy, type BusClientProxyOptions } from './nest/bus-client-pr
 export { BusContext, BusRequestContext } from './nest/bus-context';
 export { BusRecord } from './nest/bus-record';
 export { BusExceptionFilter } from './nest/bus-exception-filter';
+export { JetStreamPublicEventFeed, type JetStreamPublicEventFeedOptions } from './adapters/jetstream/jetstream-public-event-feed';

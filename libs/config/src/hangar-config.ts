@@ -40,6 +40,8 @@ export interface HangarConfig {
   webhookRetryScheduleMs: number[];
   /** An endpoint that has failed without a success for this long is disabled. */
   webhookDisableAfterMs: number;
+  /** How long the webhook dispatcher's lease outlives its holder's last renewal (a killed holder's successor waits this long). */
+  webhookLeaseTtlMs: number;
   /** Delays between redeliveries of a failed message (the last one repeats). */
   retryDelaysMs: number[];
   /** How long after a silent crash an unacknowledged message is redelivered (JetStream ack wait). */
@@ -106,6 +108,7 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
     // Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
     webhookRetryScheduleMs: seconds(env, 'HANGAR_WEBHOOK_RETRY_SCHEDULE', ['5', '300', '1800', '7200', '18000', '36000', '50400', '72000', '86400']),
     webhookDisableAfterMs: Number(seconds(env, 'HANGAR_WEBHOOK_DISABLE_AFTER_SECONDS', ['259200'])[0]),
+    webhookLeaseTtlMs: positive(Number(seconds(env, 'HANGAR_WEBHOOK_LEASE_SECONDS', ['15'])[0]), 'HANGAR_WEBHOOK_LEASE_SECONDS'),
     retryDelaysMs: seconds(env, 'HANGAR_RETRY_DELAYS_SECONDS', ['1', '5', '30', '120']),
     busAckWaitMs: int(env, 'HANGAR_BUS_ACK_WAIT_SECONDS', 30, 1, 3600) * 1000,
     worker: {
@@ -188,6 +191,10 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${value}: expected true or false`);
 }
 /** A comma-separated list of seconds, as milliseconds. */
+function positive(value: number, name: string): number {
+  if (value <= 0) throw new ConfigError(`${name} must be more than 0`);
+  return value;
+}
 function seconds(env: Env, name: string, fallback: string[]): number[] {
   return (list(env[name]) ?? fallback).map((s) => {
     const n = Number(s);

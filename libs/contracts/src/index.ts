@@ -8,3 +8,4 @@ export * from './ids';
 export * from './errors';
 export * from './http';
 export * from './storage';
+export * from './schemas/event-schemas.generated';

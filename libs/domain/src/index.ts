@@ -8,3 +8,4 @@ export * from './project/project-state';
 export * from './project/project.decider';
 export * from './user/user.decider';
 export * from './webhook/webhook-deliveries.decider';
+export * from './webhook/pending-deliveries';

@@ -12,3 +12,6 @@ export { HashChainedEventStore } from './hash-chain/hash-chained-event-store';
 export { HashChainVerifier, verifyHashChains, type BrokenLink, type ChainVerification, type VerifiableEvent } from './hash-chain/hash-chain-verifier';
 export { eventHash } from './hash-chain/event-hash';
 export { canonicalJson } from './hash-chain/canonical-json';
+export * from './port/lease.port';
+export { NatsKvLeases, type NatsKvLeasesOptions } from './adapters/jetstream/nats-kv-leases';
+export { SingleProcessLeases } from './adapters/local/single-process-leases';

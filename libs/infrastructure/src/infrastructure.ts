@@ -11,12 +11,16 @@ import {
   EVENT_STORE,
   HashChainedEventStore,
   JetStreamEventStore,
+  LEASES,
+  NatsKvLeases,
+  SingleProcessLeases,
   KurrentDbEventStore,
   NatsKvCheckpointStore,
   SqliteCheckpointStore,
   SqliteEventStore,
   type CheckpointStore,
   type EventStore,
+  type Leases,
 } from '@hangar/event-store';
 
 /**
@@ -30,6 +34,8 @@ export interface Infrastructure {
   bus: MessageBus;
   blobStore: BlobStore;
   checkpoints: CheckpointStore;
+  /** One holder at a time across processes (NATS KV), or trivially held in the single embedded process. */
+  leases: Leases;
   clock: Clock;
   ids: IdGenerator;
   nats: NatsConnection | null;
@@ -53,6 +59,7 @@ export async function createInfrastructure(
       ? await NatsKvCheckpointStore.init(nats, { prefix: config.natsPrefix })
       : new SqliteCheckpointStore(join(config.dataDir, 'checkpoints.sqlite'));
     closers.push(() => checkpoints.close());
+    const leases: Leases = nats ? await NatsKvLeases.init(nats, { prefix: config.natsPrefix, ttlMs: config.webhookLeaseTtlMs }) : new SingleProcessLeases();
     const bus: MessageBus =
       config.bus === 'nats' && nats
         ? await JetStreamBus.create(nats, { prefix: config.natsPrefix, ackWaitMs: config.busAckWaitMs })
@@ -66,6 +73,7 @@ export async function createInfrastructure(
       bus,
       blobStore,
       checkpoints,
+      leases,
       clock: overrides.clock ?? systemClock,
       ids: overrides.ids ?? objectIdGenerator,
       nats,
@@ -134,6 +142,7 @@ export class InfrastructureModule {
       { provide: MESSAGE_BUS, useValue: infra.bus },
       { provide: BLOB_STORE, useValue: infra.blobStore },
       { provide: CHECKPOINT_STORE, useValue: infra.checkpoints },
+      { provide: LEASES, useValue: infra.leases },
       { provide: CLOCK, useValue: infra.clock },
       { provide: ID_GENERATOR, useValue: infra.ids },
     ];

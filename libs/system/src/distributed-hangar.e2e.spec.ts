@@ -56,6 +56,8 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
       HANGAR_BUS_ACK_WAIT_SECONDS: '3',
       HANGAR_RETRY_DELAYS_SECONDS: '0.2,0.5,1',
       HANGAR_DOWNLOAD_RETRY_DELAYS_SECONDS: '0.1,0.2,0.4',
+      // A killed dispatcher's successor waits for its lease to expire.
+      HANGAR_WEBHOOK_LEASE_SECONDS: '2',
       // us-east-1 has no worker agent of its own: the deadline test gives it one that never reports ready.
       HANGAR_REGIONS: 'europe,us-east-1',
       HANGAR_DISTRIBUTION_TIMEOUT_SECONDS: '12',

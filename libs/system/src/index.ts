@@ -4,3 +4,4 @@ export * from './embedded-hangar';
 export * from './distributed-service';
 export * from './process-lifecycle';
 export * from './log-levels';
+export * from './webhook-dispatcher-alone';

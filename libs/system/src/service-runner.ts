@@ -1,8 +1,10 @@
 import { Logger, Module, type DynamicModule, type INestApplication, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
+import { isPublicEvent } from '@hangar/contracts';
 import { EventRelay } from '@hangar/application';
-import { BusExceptionFilter, BusTransport } from '@hangar/bus';
+import { BusExceptionFilter, BusTransport, JetStreamPublicEventFeed } from '@hangar/bus';
+import type { RecordedEvent } from '@hangar/event-store';
 import { InfrastructureModule, type Infrastructure } from '@hangar/infrastructure';
 import { IngestModule, validationPipe } from '@hangar/services/ingest';
 import { WorkerAgentModule, type WorkerIdentity } from '@hangar/services/worker-agent';
@@ -47,11 +49,26 @@ export async function startWorkerAgent(infra: Infrastructure, identity: WorkerId
   return app;
 }
 
-export async function startEventRelay(infra: Infrastructure): Promise<Stoppable> {
-  const logger = new Logger('EventRelay');
-  const relay = new EventRelay(infra.eventStore, infra.bus, infra.checkpoints, {
+export async function startEventRelay(
+  infra: Infrastructure,
+  target: ConstructorParameters<typeof EventRelay>[1] = infra.bus,
+  options: { checkpointName?: string; select?: (event: RecordedEvent) => boolean } = {},
+): Promise<Stoppable> {
+  const logger = new Logger(options.checkpointName ?? 'EventRelay');
+  const relay = new EventRelay(infra.eventStore, target, infra.checkpoints, {
+    ...options,
     onError: (error) => logger.error(`relay: ${(error as Error)?.message ?? String(error)}`),
   });
   await relay.start();
   return { close: () => relay.stop() };
+}
+
+/**
+ * The public event feed (docs/events.md): a relay with its own checkpoint into the JetStream stream
+ * `<PREFIX>_PUBLIC_EVENTS`. Only where there is NATS (distributed mode), beside each event relay.
+ */
+export async function startPublicEventFeed(infra: Infrastructure): Promise<Stoppable> {
+  if (!infra.nats) return { close: async () => undefined };
+  const feed = await JetStreamPublicEventFeed.create(infra.nats, { prefix: infra.config.natsPrefix });
+  return startEventRelay(infra, feed, { checkpointName: 'public-event-feed', select: (e) => isPublicEvent(e.stream, e.type) });
 }

@@ -5,3 +5,4 @@ export * from './http/webhook-receiver';
 export * from './s3/s3rver-server';
 export * from './api/hangar-api-client';
 export * from './process/service-process';
+export * from './webhooks/scheduled-deliveries';

@@ -35,9 +35,15 @@ export class EventRelay {
 
   constructor(
     private readonly store: EventStore,
-    private readonly bus: MessageBus,
+    private readonly bus: Pick<MessageBus, 'publish'>,
     private readonly checkpoints: CheckpointStore,
-    private readonly options: { checkpointName?: string; flushIntervalMs?: number; onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      checkpointName?: string;
+      flushIntervalMs?: number;
+      onError?: (error: unknown) => void;
+      /** Relays only the events this accepts (the public feed); the others are passed over, checkpoint and all. */
+      select?: (event: RecordedEvent) => boolean;
+    } = {},
   ) {
     this.checkpointName = options.checkpointName ?? RELAY_CHECKPOINT;
   }
@@ -56,6 +62,10 @@ export class EventRelay {
   }
 
   private async publish(event: RecordedEvent): Promise<void> {
+    if (this.options.select && !this.options.select(event)) {
+      this.lastPublished = event.position;
+      return;
+    }
     const subject = Subjects.eventOf(streamCategory(event.stream), event.type);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,2 +1,3 @@
 export * from './subjects';
 export * from './published-event';
+export * from './public-event-feed';

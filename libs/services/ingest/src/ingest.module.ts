@@ -11,6 +11,7 @@ import { BuildsController } from './builds/builds.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { HangarExceptionFilter } from './http/hangar-exception.filter';
+import { OpenApiController } from './openapi/openapi.controller';
 import { PixelStripeController } from './pixel-stripe/pixel-stripe.controller';
 import { ProjectCommands } from './projects/project-commands';
 import { ProjectsController } from './projects/projects.controller';
@@ -20,7 +21,7 @@ import { WebhookDeliveryCommands } from './webhooks/webhook-delivery-commands';
 
 /** The HTTP front door: commands go to the event store, reads to the query service over the bus. */
 @Module({
-  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController, EventsController, AuditController],
+  controllers: [HealthController, AdminController, ProjectsController, BuildsController, PixelStripeController, WebhookDeliveriesController, EventsController, AuditController, OpenApiController],
   providers: [
     AdminToken,
     Authenticator,

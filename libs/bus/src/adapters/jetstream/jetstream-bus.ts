@@ -27,6 +27,7 @@ import type {
 } from '../../port/message-bus.port';
 import { assertValidSubject } from '../../subject/subject-pattern';
 import { JetStreamNames } from './jetstream-names';
+import { ensureStream } from './jetstream-stream';
 import { JetStreamSubscription } from './jetstream-subscription';
 import { decodeJson, encodeJson, isFailureReply, type RpcReply } from './rpc-envelope';
 
@@ -51,8 +52,6 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /** Responders on a subject form one queue group, so each request goes to one of them. */
 const RESPONDERS_QUEUE = 'responders';
-/** JetStream API error code for a stream that does not exist. */
-const STREAM_NOT_FOUND = 10059;
 
 /**
  * The bus on NATS: durable messages in a JetStream stream consumed by durable pull consumers, request/reply and
@@ -100,15 +99,7 @@ export class JetStreamBus implements MessageBus {
       duplicate_window: nanos(this.options.duplicateWindowMs ?? 2 * MINUTE),
       num_replicas: this.options.replicas ?? 1,
     };
-    const exists = await jsm.streams.info(config.name).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof NatsError && error.api_error?.err_code === STREAM_NOT_FOUND) return false;
-        throw error;
-      },
-    );
-    if (exists) await jsm.streams.update(config.name, config);
-    else await jsm.streams.add(config);
+    await ensureStream(jsm, config);
   }
 
   async publish<T>(subject: string, data: T, options: PublishOptions = {}): Promise<void> {

@@ -8,6 +8,8 @@ export interface JetStreamNames {
   subjects: string;
   /** The KV bucket of checkpoints, e.g. `hangar_checkpoints`. */
   checkpointBucket: string;
+  /** The KV bucket of leases, e.g. `hangar_leases`. */
+  leaseBucket: string;
   /** The subject one event stream lives on, e.g. `hangar.es.build-65f0c0ffee`. */
   subjectOf(stream: string): string;
 }
@@ -22,6 +24,7 @@ export function jetStreamNames(prefix: string): JetStreamNames {
     stream: `${token.toUpperCase()}_EVENTS`,
     subjects: `${root}.>`,
     checkpointBucket: `${token}_checkpoints`,
+    leaseBucket: `${token}_leases`,
     subjectOf: (stream) => `${root}.${escapeSubjectToken(stream)}`,
   };
 }

@@ -1,0 +1,80 @@
+import { EVENT_JSON_SCHEMAS } from '@hangar/contracts';
+
+/** A path of the API as the document lists it: method, path, what it does (details in the README's API table). */
+const OPERATIONS: [method: string, path: string, summary: string][] = [
+  ['post', '/v1/admin/users', 'Create a user (admin token); returns its API key once'],
+  ['post', '/v1/projects', 'Create a project'],
+  ['get', '/v1/projects/{id}', 'A project with its builds'],
+  ['patch', '/v1/projects/{id}', 'Change webhook settings, autorelease, name, size limit'],
+  ['post', '/v1/projects/{id}/webhook-secret/rotate', 'Rotate the webhook signing secret'],
+  ['get', '/v1/projects/{id}/builds', 'A project\'s builds (status, tag, search, pages)'],
+  ['get', '/v1/projects/{id}/webhook-deliveries', 'The webhook delivery log'],
+  ['post', '/v1/projects/{id}/webhook-deliveries/{deliveryId}/resend', 'Send a delivery again (same webhook-id)'],
+  ['post', '/v1/projects/{id}/webhook-endpoint/enable', 'Re-enable a disabled endpoint'],
+  ['post', '/v1/projects/{id}/webhooks/replay', 'Replay the project\'s build events since a time or position'],
+  ['get', '/v1/projects/{id}/history', 'The project\'s audit trail'],
+  ['get', '/v1/builds/{uploadId}', 'A build, with progress and storage figures'],
+  ['get', '/v1/builds/{uploadId}/history', 'The build\'s audit trail'],
+  ['post', '/v1/builds/{uploadId}/live', 'Set live or roll back'],
+  ['put', '/v1/builds/{uploadId}/tag', 'Tag a build'],
+  ['post', '/v1/builds/{uploadId}/copy', 'Copy a stored build to another project'],
+  ['delete', '/v1/builds/{uploadId}', 'Delete a build'],
+  ['post', '/pixelStripeApi/projects/upload-file', 'Streampixel\'s upload-file'],
+  ['post', '/pixelStripeApi/projects/distribute-file', 'Streampixel\'s distribute-file'],
+  ['post', '/pixelStripeApi/projects/test-webhook', 'Streampixel\'s test-webhook'],
+];
+
+/** One schema name per event type in `components.schemas` (`BuildQueued.v1` -> `BuildQueuedV1`: OpenAPI names avoid dots). */
+function componentName(schemaName: string): string {
+  return schemaName.replace(/\.v(\d+)$/, 'V$1');
+}
+
+/**
+ * The OpenAPI 3.1 document `GET /v1/openapi.json` serves: the API's paths (summaries; the README has the details) and
+ * every public event's JSON Schema, versioned, as components, with `GET /v1/events` answering them.
+ */
+export function openApiDocument(): Record<string, unknown> {
+  const eventSchemas = Object.fromEntries(
+    Object.entries(EVENT_JSON_SCHEMAS).map(([name, { $schema: _s, $id: _i, ...schema }]) => [componentName(name), schema]),
+  );
+  const anyEvent = { oneOf: Object.keys(eventSchemas).map((name) => ({ $ref: `#/components/schemas/${name}` })) };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [method, path, summary] of OPERATIONS) {
+    paths[path] = { ...paths[path], [method]: { summary, responses: { default: { description: 'See the README\'s API table' } } } };
+  }
+  paths['/v1/events'] = {
+    get: {
+      summary: 'The caller\'s events, as JSON pages or Server-Sent Events (resumable by position)',
+      parameters: [
+        { name: 'after', in: 'query', schema: { type: 'string', pattern: '^\\d+$' } },
+        { name: 'projectId', in: 'query', schema: { type: 'string' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+      ],
+      responses: {
+        '200': {
+          description: 'A page (`next`: go on from there), or an event stream whose `data` lines are events',
+          content: {
+            'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: anyEvent }, next: { type: ['string', 'null'] } } } },
+            'text/event-stream': { schema: { type: 'string' } },
+          },
+        },
+      },
+    },
+  };
+  paths['/v1/openapi.json'] = { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Hangar',
+      version: '1',
+      description: 'Build pipeline for pixel-streaming applications. Event schemas are versioned (`<Type>V<n>`); the same ones are in libs/contracts/schemas/ and describe the public JetStream feed (docs/events.md).',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+      schemas: { ...eventSchemas, PublicEvent: anyEvent },
+    },
+    security: [{ apiKey: [] }],
+    paths,
+  };
+}
