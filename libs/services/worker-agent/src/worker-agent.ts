@@ -16,6 +16,8 @@ export interface WorkerIdentity {
   region: string;
   dir: string;
   capacity: number;
+  /** Bytes of build folders kept (`HANGAR_WORKER_CACHE_BYTES`). */
+  cacheBytes: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(BLOB_STORE) blobs: BlobStore,
   ) {
     this.logger = new Logger(`WorkerAgent ${identity.id}`);
-    this.materializer = new BuildMaterializer(blobs, identity.dir);
+    this.materializer = new BuildMaterializer(blobs, identity.dir, { cacheBytes: identity.cacheBytes });
   }
 
   async onApplicationBootstrap(): Promise<void> {
