@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import type { ArchiveLimits } from '../entry-checks/archive-limits';
 import { NESTED_ARCHIVE_SNIFF_BYTES } from '../layout-policy/nested-archive';
 import { DEFAULT_PACKAGE_POLICY } from '../layout-policy/package-policy';
@@ -16,6 +16,8 @@ const FLAG_DATA_DESCRIPTOR = 0x0008;
 const ZIP64_MARKER = 0xffffffff;
 /** Compressed bytes handed to inflate at once, and inflated bytes per output piece. */
 const BATCH_BYTES = 1024 * 1024;
+/** Deflated entries up to this size (both ways) are inflated in one call, on this thread. */
+const SMALL_ENTRY_BYTES = 1024 * 1024;
 
 /** Receives one entry's inflated bytes; must read them to the end (or throw). */
 export type StreamedEntryConsumer<R> = (entry: { offset: number; name: Buffer }, contents: AsyncIterable<Buffer>) => Promise<R>;
@@ -52,10 +54,29 @@ function zip64Sizes(extra: Buffer, usize: number, csize: number): { usize: numbe
   throw new Stop('zip64-sizes-missing');
 }
 
+/**
+ * A small deflated entry inflated in one call: a zlib stream per entry (and its output buffer) costs more than the
+ * inflating itself for the hundreds of small files of a build. Output beyond the declared size is refused by zlib.
+ */
+async function* inflatedAtOnce(bytes: ByteSource, csize: number, usize: number): AsyncGenerator<Buffer> {
+  const data = await bytes.read(csize);
+  if (!data) throw new Stop('truncated');
+  let out: Buffer;
+  try {
+    out = inflateRawSync(data, { maxOutputLength: Math.max(usize, 1) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Stop('inflates-past-declared-size');
+    throw new Stop('corrupt-data', (error as Error).message);
+  }
+  if (out.length > usize) throw new Stop('inflates-past-declared-size');
+  if (out.length > 0) yield out;
+}
+
 /** Inflated (or stored) pieces of one entry's data. */
-async function* inflated(data: AsyncIterable<Buffer>, method: number): AsyncGenerator<Buffer> {
+async function* inflated(data: AsyncIterable<Buffer>, method: number, usize: number): AsyncGenerator<Buffer> {
   if (method === 0) return yield* data;
-  const inflate = createInflateRaw({ chunkSize: BATCH_BYTES });
+  // Output pieces no larger than the entry: zlib allocates each piece's buffer whole.
+  const inflate = createInflateRaw({ chunkSize: Math.min(BATCH_BYTES, Math.max(64 * 1024, usize)) });
   const fed = pipeline(Readable.from(data, { highWaterMark: 1 }), inflate);
   fed.catch(() => undefined); // observed below, after the output
   try {
@@ -197,7 +218,9 @@ export async function streamEntries<R>(
       const dataStart = bytes.position;
       let measured: number | null = null;
       const data = !deferred
-        ? inflated(bytes.take(csize, BATCH_BYTES), method)
+        ? method === 8 && csize <= SMALL_ENTRY_BYTES && usize <= SMALL_ENTRY_BYTES
+          ? inflatedAtOnce(bytes, csize, usize)
+          : inflated(bytes.take(csize, BATCH_BYTES), method, usize)
         : method === 8
           ? inflatedToItsEnd(bytes, (n) => (measured = n))
           : bytes.untilDescriptor(BATCH_BYTES, (n) => (measured = n));

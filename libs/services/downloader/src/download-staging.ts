@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { ResumeValidators } from '@hangar/egress';
 
 /** Pieces queued for writing to the part file before the reader waits (pieces are about 64 KiB). */
-const WRITES_QUEUED = 64;
+const WRITES_QUEUED = 16;
 
 async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
   for (let done = 0; done < bytes.length; ) {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -135,6 +135,7 @@ export class BuildMaterializer {
       }
       const figures: MaterializationFigures = { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
       const work = [...placements.values()];
+      const files = new OpenFiles();
       let next = 0;
       const worker = async () => {
         while (next < work.length) {
@@ -149,10 +150,14 @@ export class BuildMaterializer {
             figures.fetchedChunks++;
             figures.fetchedBytes += bytes.length;
           }
-          for (const place of places) await writeAt(place, bytes);
+          for (const place of places) await writeAt(await files.handle(place.path), place.offset, bytes);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, work.length) }, worker));
+      try {
+        await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, work.length) }, worker));
+      } finally {
+        await files.closeAll();
+      }
       // The record first: a folder in place always has one, so its chunks serve later builds and it can be evicted.
       await this.builds.save(manifest, this.now());
       await rename(partial, target);
@@ -188,15 +193,29 @@ export class BuildMaterializer {
   }
 }
 
-async function writeAt(place: Placement, bytes: Buffer): Promise<void> {
-  const handle = await open(place.path, 'r+');
-  try {
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, place.offset + written);
-      written += bytesWritten;
+async function writeAt(handle: FileHandle, offset: number, bytes: Buffer): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, offset + written);
+    written += bytesWritten;
+  }
+}
+
+/** The files of a build being made, each opened once for all its chunks' writes. */
+class OpenFiles {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  handle(path: string): Promise<FileHandle> {
+    let handle = this.handles.get(path);
+    if (!handle) {
+      handle = open(path, 'r+');
+      this.handles.set(path, handle);
     }
-  } finally {
-    await handle.close();
+    return handle;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const handle of this.handles.values()) await handle.then((h) => h.close(), () => undefined);
+    this.handles.clear();
   }
 }
