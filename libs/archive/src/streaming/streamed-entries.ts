@@ -153,10 +153,11 @@ async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: numbe
 
 /**
  * Reads a zip front to back as it arrives: each local header, then the entry's data inflated in 1 MiB batches and
- * handed to `consume`, with its size counted and its CRC-32 computed on the way. Stops (never throws for the zip's
- * sake) at the first thing a stream cannot settle: sizes deferred to a data descriptor, encryption, an unknown method
- * or signature, data that inflates past its declared size, limits; then drains the rest, so that the caller's copy
- * of the bytes is complete either way. What it found is evidence for the central directory to confirm, never a
+ * handed to `consume`, with its size counted and its CRC-32 computed on the way; sizes deferred to a data descriptor
+ * are found from the data (where inflate ends; for stored data, a descriptor that confirms the bytes before it).
+ * Stops (never throws for the zip's sake) at the first thing a stream cannot settle: encryption, an unknown method or
+ * signature, data that inflates past its declared size, limits, a consumer's failure; then drains the rest, so that
+ * the caller's copy of the bytes is complete either way. What it found is evidence for the central directory to confirm, never a
  * verdict of its own (see `StreamedEntry`).
  */
 export async function streamEntries<R>(

@@ -7,7 +7,6 @@ export type StreamStop =
   | 'truncated'
   | 'unexpected-signature'
   | 'encrypted'
-  | 'data-descriptor'
   | 'compression-method'
   | 'zip64-sizes-missing'
   | 'stored-size-mismatch'
