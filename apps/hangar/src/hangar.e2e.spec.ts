@@ -462,6 +462,19 @@ describe('Hangar embedded (npm start), end to end', () => {
       const stored = (await v1('GET', `/v1/builds/${original}`)).body;
       expect(stored.storage).toMatchObject({ manifestKey: `manifests/${original}.json`, totalBytes: stored.scan.totalSize, newBytes: expect.any(Number), chunkCount: expect.any(Number), dedupRatio: expect.any(Number) });
       expect(stored.storage.chunkCount).toBeGreaterThan(0);
+      // Chunked while it downloaded: the report beside the zip names exactly the manifest's chunks, which were adopted.
+      const readJson = async (key: string) => {
+        const parts: Buffer[] = [];
+        for await (const part of await hangar.infra.blobStore.get(key)) parts.push(part as Buffer);
+        return JSON.parse(Buffer.concat(parts).toString('utf8'));
+      };
+      const report = await readJson(`uploads/${original}/ingest-report.json`);
+      expect(report).toMatchObject({ version: 1, complete: true });
+      const manifest = await readJson(`manifests/${original}.json`);
+      const hashes = (files: { chunks: { hash: string }[] }[]) => new Set(files.flatMap((f) => f.chunks.map((c) => c.hash)));
+      expect(hashes(manifest.files)).toEqual(hashes(report.entries));
+      // Adopted, not chunked again: a second chunking would find every chunk present and count no new bytes.
+      expect(stored.storage.newBytes).toBe(report.entries.reduce((sum: number, e: { newBytes: number }) => sum + e.newBytes, 0));
       const chunksBefore = await blobKeys('chunks/');
 
       const target = await api.createProject(user.apiKey, { name: 'Copy target', region: 'europe', webhookUrl: hooks.url('/copied') });

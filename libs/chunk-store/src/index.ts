@@ -6,3 +6,6 @@ export { writeContents, type WrittenContents } from './content-store/chunk-write
 export { storeBuild, copyBuild, type BuildIdentity } from './content-store/build-storage';
 export { collectGarbage, type CollectionResult } from './collection/garbage-collector';
 export { confirmChunks, ChunksMissing } from './collection/chunk-confirmation';
+export { ingestStream, type IngestFindings } from './ingest/streamed-ingest';
+export { adoptIngestedBuild } from './ingest/adopt-ingested-build';
+export { readIngestReport, writeIngestReport } from './ingest/ingest-report-io';

@@ -46,7 +46,8 @@ export interface HangarConfig {
   retryDelaysMs: number[];
   /** How long after a silent crash an unacknowledged message is redelivered (JetStream ack wait). */
   busAckWaitMs: number;
-  worker: { id: string; region: string; dir: string; capacity: number };
+  /** The worker agent; `cacheBytes`: build folders it keeps before evicting the least recently distributed. */
+  worker: { id: string; region: string; dir: string; capacity: number; cacheBytes: number };
   /**
    * The worker agents' check of a build whose project sets none (`HANGAR_SANITY_CHECK`, a JSON array of arguments,
    * and `HANGAR_SANITY_CHECK_TIMEOUT_SECONDS`); null: builds of such projects are not checked.
@@ -58,6 +59,9 @@ export interface HangarConfig {
    */
   archive: { afterMs: number | null; sweepMs: number; prefix: string };
 }
+
+/** 100 GiB of build folders per worker: a few dozen builds of a typical size. */
+export const DEFAULT_WORKER_CACHE_BYTES = 100 * 1024 ** 3;
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -116,6 +120,7 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
       region: env.HANGAR_WORKER_REGION || regions[0],
       dir: resolve(env.HANGAR_WORKER_DIR || resolve(dataDir, 'worker')),
       capacity: int(env, 'HANGAR_WORKER_CAPACITY', 1, 1, 10_000),
+      cacheBytes: int(env, 'HANGAR_WORKER_CACHE_BYTES', DEFAULT_WORKER_CACHE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     },
     sanityCheck: sanityCheck(env),
     archive: {

@@ -2,7 +2,15 @@ import { Logger } from '@nestjs/common';
 import type { Stoppable } from './service-runner';
 
 /** Run until SIGINT/SIGTERM, then stop cleanly (a second signal exits at once). Exit 1 if start-up fails. */
+/**
+ * libuv's thread pool is sized once, at its first use, which comes after this (imports do synchronous I/O only). One
+ * ingest keeps file writes, chunk puts and flushes, inflate and hashing in the pool at once; on the default four
+ * threads they queue behind each other (a flush holds its thread for its whole wait).
+ */
+const THREAD_POOL_SIZE = '16';
+
 export function runUntilSignalled(name: string, start: () => Promise<Stoppable>): void {
+  process.env.UV_THREADPOOL_SIZE ??= THREAD_POOL_SIZE;
   const logger = new Logger(name);
   start().then(
     (running) => {

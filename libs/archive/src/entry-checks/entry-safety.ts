@@ -91,5 +91,6 @@ export function toSafeEntry(entry: yauzl.Entry): ArchiveEntry {
     crc32: entry.crc32,
     compression,
     modifiedAt: entry.getLastModDate(),
+    localHeaderOffset: entry.relativeOffsetOfLocalHeader,
   };
 }

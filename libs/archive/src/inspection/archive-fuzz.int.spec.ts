@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { Objection } from '@hangar/contracts';
 import { centralRecordBytes, readZipLayout, seededRandom, withCentralRecords, writeUeBuildZip, type UeBuildZipOptions } from '@hangar/testing';
 import { bufferRangeReadable } from '../archive-source/buffer-range-readable';
+import { streamEntries } from '../streaming/streamed-entries';
 import { inspectArchive, type ArchiveInspection } from './inspect-archive';
 
 /**
  * Thousands of mutated archives, derived from small generated UE builds, through the whole scan: each must end
  * accepted or rejected with a known objection code, within a time bound; nothing may throw or hang. Deterministic:
- * set HANGAR_FUZZ_SEED (and HANGAR_FUZZ_CASES) to replay a run; a failure names its case number.
+ * set HANGAR_FUZZ_SEED (and HANGAR_FUZZ_CASES) to replay a run; a failure names its case number. Every case is
+ * also streamed front to back (`streamEntries`, as the downloader does) and scanned again with what the stream found:
+ * the verdict and its code must be the same.
  */
 const SEED = process.env.HANGAR_FUZZ_SEED ?? 'hangar-fuzz-1';
 const CASES = Number(process.env.HANGAR_FUZZ_CASES ?? 2500);
@@ -28,6 +31,24 @@ type Random = () => number;
 const int = (random: Random, below: number) => Math.floor(random() * below);
 const pick = <T>(random: Random, items: readonly T[]) => items[int(random, items.length)];
 const garbage = (random: Random, length: number) => Buffer.from(Array.from({ length }, () => int(random, 256)));
+
+/** The zip in pieces of random sizes, as the network delivers it. */
+async function* inPieces(zip: Buffer, random: Random): AsyncGenerator<Buffer> {
+  for (let at = 0; at < zip.length; ) {
+    const length = 1 + int(random, 70_000);
+    yield zip.subarray(at, at + length);
+    at += length;
+  }
+}
+
+/** The scan of `zip` given what streaming it found (the downloader's path). */
+async function inspectStreamed(zip: Buffer, random: Random): Promise<ArchiveInspection> {
+  const streamed = await streamEntries(inPieces(zip, random), async (_entry, contents) => {
+    for await (const _ of contents) void _;
+  });
+  const evidence = new Map(streamed.entries.map(({ entry }) => [entry.offset, entry]));
+  return inspectArchive(bufferRangeReadable(zip, 1 + int(random, 8192)), undefined, { concurrency: 2, streamed: evidence });
+}
 
 /** Offsets of every header (local, central, end records): where flips do the most interesting damage. */
 function headerOffsets(zip: Buffer): number[] {
@@ -179,11 +200,20 @@ describe('inspectArchive under fuzzing', () => {
           throw new Error(`${what} ended with an unknown code or no reason: ${JSON.stringify(result)}`);
         }
       }
+      let streamed: ArchiveInspection;
+      try {
+        streamed = await withTimeout(inspectStreamed(zip, seededRandom(SEED, `stream-${n}`)), PER_ARCHIVE_MS, `${what}, streamed`);
+      } catch (error) {
+        throw new Error(`${what}, streamed, threw: ${(error as Error).stack}`);
+      }
+      if (streamed.ok !== result.ok || (!streamed.ok && !result.ok && streamed.code !== result.code)) {
+        throw new Error(`${what}: streamed, the scan says ${JSON.stringify(streamed)}; without streaming ${JSON.stringify(result)}`);
+      }
       const key = result.ok ? 'accepted' : result.code;
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     }
     console.log(`archive fuzz: ${CASES} cases in ${Date.now() - started} ms: ${JSON.stringify(Object.fromEntries(outcomes))}`);
     await new Promise((resolve) => setImmediate(resolve));
     expect(unhandled).toEqual([]);
-  }, 300_000);
+  }, 900_000); // twice the scans of before (each case is also scanned as streamed) on a machine shared by several runs
 });

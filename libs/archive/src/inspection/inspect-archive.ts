@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { ObjectionCode, ScanReport } from '@hangar/contracts';
+import type { ObjectionCode, ScanReport, StreamedEntry } from '@hangar/contracts';
 import type { ArchiveSource } from '../archive-source/archive-source';
 import { NESTED_ARCHIVE_SNIFF_BYTES, nestedArchiveFormat, nestedArchivesFound, sniffsForNestedArchive } from '../layout-policy/nested-archive';
 import { analysePackageLayout } from '../layout-policy/package-layout';
@@ -9,6 +9,7 @@ import type { ArchiveEntry } from '../opening/archive-entry';
 import { forEachEntry } from '../opening/entry-pool';
 import { openArchive, type OpenedArchive } from '../opening/open-archive';
 import { ArchiveRejection, UnsupportedFiles } from '../rejection/archive-rejection.error';
+import { confirmedByStream } from '../streaming/stream-confirmation';
 import { parseBuildVersion } from './build-version';
 
 export type ArchiveInspection =
@@ -31,6 +32,11 @@ export type ArchiveInspection =
 export interface InspectOptions {
   /** Entries inflated at once while checking CRCs; default 4. */
   concurrency?: number;
+  /**
+   * What streaming the zip found, by local header offset (`streamEntries`): an entry whose streamed size, CRC-32,
+   * method and compressed size equal its central record's is not inflated again; every other check still runs.
+   */
+  streamed?: ReadonlyMap<number, StreamedEntry>;
 }
 
 /** Build.version is a few hundred bytes; anything much larger is not one. */
@@ -70,6 +76,15 @@ export async function inspectArchive(
       archive.entries.filter((e) => !e.isDirectory),
       options.concurrency ?? 4,
       async (entry, signal) => {
+        const streamed = options.streamed?.get(entry.localHeaderOffset);
+        if (confirmedByStream(entry, streamed) && entry.path !== layout.buildVersionPath) {
+          await archive!.checkEntry(entry);
+          if (sniffsForNestedArchive(entry.path, policy)) {
+            const format = nestedArchiveFormat(Buffer.from(streamed.head, 'base64'));
+            if (format) nested.set(entry, format);
+          }
+          return;
+        }
         const stream = await archive!.openEntry(entry);
         const stop = () => stream.destroy();
         signal.addEventListener('abort', stop, { once: true });

@@ -9,4 +9,6 @@ export interface ArchiveEntry {
   crc32: number;
   compression: 'store' | 'deflate';
   modifiedAt: Date;
+  /** Where the entry's local header starts in the zip (how a streamed reading of the zip is matched to it). */
+  localHeaderOffset: number;
 }

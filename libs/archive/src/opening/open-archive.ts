@@ -24,6 +24,11 @@ export interface OpenedArchive {
    * size and CRC-32 (which is only known at the end: a consumer must not trust the bytes before the stream ends).
    */
   openEntry(entry: ArchiveEntry): Promise<Readable>;
+  /**
+   * The checks `openEntry` makes before reading the data (the local header agrees with the central record, and its
+   * data lies where nothing else does), without reading the data: for an entry whose data was checked as it streamed.
+   */
+  checkEntry(entry: ArchiveEntry): Promise<void>;
   /** Releases the source (file handle); idempotent. */
   close(): Promise<void>;
 }
@@ -121,6 +126,20 @@ class YauzlArchive implements OpenedArchive {
   }
 
   async openEntry(entry: ArchiveEntry): Promise<Readable> {
+    const { raw, local } = await this.checkedLocalHeader(entry);
+    const data = await new Promise<Readable>((resolve, reject) =>
+      this.zip.openReadStreamLowLevel(local.fileDataStart, raw.compressedSize, 0, raw.compressedSize, false, raw.uncompressedSize, (error, stream) =>
+        error ? reject(describeReadFailure(error, entry.path)) : resolve(stream),
+      ),
+    );
+    return verifiedEntryStream(entry, data);
+  }
+
+  async checkEntry(entry: ArchiveEntry): Promise<void> {
+    await this.checkedLocalHeader(entry);
+  }
+
+  private async checkedLocalHeader(entry: ArchiveEntry): Promise<{ raw: yauzl.Entry; local: yauzl.LocalFileHeader }> {
     const raw = this.raw.get(entry);
     if (!raw) throw new Error(`entry ${entry.path} does not belong to this archive`);
     if (this.closed) throw new Error('archive is closed');
@@ -129,12 +148,7 @@ class YauzlArchive implements OpenedArchive {
     });
     checkLocalHeader(entry.path, raw, local);
     this.checkLocalExtent(entry, raw, local);
-    const data = await new Promise<Readable>((resolve, reject) =>
-      this.zip.openReadStreamLowLevel(local.fileDataStart, raw.compressedSize, 0, raw.compressedSize, false, raw.uncompressedSize, (error, stream) =>
-        error ? reject(describeReadFailure(error, entry.path)) : resolve(stream),
-      ),
-    );
-    return verifiedEntryStream(entry, data);
+    return { raw, local };
   }
 
   /** The overlap check at opening assumed the smallest local header; its real extra field may push the data further. */

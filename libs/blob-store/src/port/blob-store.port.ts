@@ -14,8 +14,18 @@ export interface BlobInfo {
  * absolute, has an empty, `.` or `..` segment, a backslash or a NUL (`InvalidBlobKey`). A `put` is atomic: a reader
  * sees the whole object or nothing, never part of one.
  */
+export interface PutOptions {
+  size?: number;
+  contentType?: string;
+  /**
+   * `false`: the put need not be on disk when it returns (still atomic: whole or absent); `sync` makes it durable
+   * later, so that many small objects cost one batch of flushes instead of one wait each. Default `true`.
+   */
+  durable?: boolean;
+}
+
 export interface BlobStore {
-  put(key: string, body: Readable | Buffer, options?: { size?: number; contentType?: string }): Promise<BlobInfo>;
+  put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<BlobInfo>;
   /**
    * Stores the local file at `path` under `key` and takes the file over: afterwards it no longer exists at `path`.
    * The filesystem store moves it into place (no copy when it is on the same filesystem); S3 uploads it.
@@ -29,6 +39,11 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<BlobInfo>;
+  /**
+   * Makes the objects durable, e.g. those put with `durable: false` (the filesystem store flushes each file and its
+   * directory; S3's puts are durable already). Throws `BlobNotFound` for a key that is absent.
+   */
+  sync(keys: Iterable<string>): Promise<void>;
   /** A local path for the object when the adapter has one (filesystem), else null: lets tools read it in place. */
   localPath(key: string): string | null;
   close(): Promise<void>;

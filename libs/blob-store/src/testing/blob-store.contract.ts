@@ -53,6 +53,16 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
         await expect(store.stat('builds/u2/Game.pak')).resolves.toEqual({ key: 'builds/u2/Game.pak', size: body.length });
       });
 
+      it('stores deferred puts whole, and sync makes them durable, refusing an absent key', async () => {
+        const bodies = [randomBytes(3 * MiB), Buffer.from('small'), Buffer.alloc(0)];
+        const keys = bodies.map((_, i) => `chunks/deferred-${i}`);
+        for (const [i, body] of bodies.entries()) await expect(store.put(keys[i], body, { durable: false })).resolves.toEqual({ key: keys[i], size: body.length });
+        await store.sync([...keys, keys[0]]);
+        for (const [i, body] of bodies.entries()) expect(sha256(await readAll(await store.get(keys[i])))).toBe(sha256(body));
+        await expect(store.sync([keys[1], 'chunks/never-put'])).rejects.toBeInstanceOf(BlobNotFound);
+        await expect(store.sync([])).resolves.toBeUndefined();
+      });
+
       it('takes a local file over with putFile: stored byte for byte, gone from its path', async () => {
         const dir = await mkdtemp(join(tmpdir(), 'hangar-putfile-'));
         try {

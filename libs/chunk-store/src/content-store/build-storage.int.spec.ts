@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FilesystemBlobStore } from '@hangar/blob-store';
+import { FilesystemBlobStore, type BlobStore } from '@hangar/blob-store';
 import { writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { CHUNKS_PREFIX, manifestKey } from './content-keys';
 import { copyBuild, storeBuild } from './build-storage';
-import { readManifest } from './manifest-io';
+import { chunkHashesOf, readManifest } from './manifest-io';
 
 describe('storing builds in the content-addressed store', () => {
   let tmp: string;
@@ -46,6 +46,27 @@ describe('storing builds in the content-addressed store', () => {
     const config = manifest.files.find((f) => f.path === 'Demo/Config/Game.ini');
     expect(config).toMatchObject({ size: 17, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), chunks: [{ hash: expect.any(String), size: 17 }] });
     expect(manifest.files.find((f) => f.path.endsWith('.pak'))!.chunks!.length).toBeGreaterThan(8 * 1024 * 1024 / chunking.maxSize);
+  });
+
+  it('puts chunks without waiting for the disk, and flushes every chunk the manifest names before writing it', async () => {
+    const a = await zip('a.zip', 'x');
+    const steps: string[] = [];
+    const synced = new Set<string>();
+    const watched = Object.create(blobs) as BlobStore;
+    watched.put = (key, body, options) => {
+      steps.push(key.startsWith(CHUNKS_PREFIX) ? `chunk durable=${options?.durable ?? true}` : `put ${key}`);
+      return blobs.put(key, body, options);
+    };
+    watched.sync = async (keys) => {
+      steps.push('sync');
+      for (const key of keys) synced.add(key);
+      return blobs.sync(keys);
+    };
+    const stored = await storeBuild(watched, a.path, { uploadId: 'a', projectId: 'p', createdAt: 'now' }, chunking);
+    expect(new Set(steps.filter((s) => s.startsWith('chunk')))).toEqual(new Set(['chunk durable=false']));
+    expect(steps.slice(-2)).toEqual(['sync', `put ${manifestKey('a')}`]);
+    const manifest = await readManifest(blobs, stored.manifestKey);
+    expect(synced).toEqual(new Set([...chunkHashesOf(manifest)].map((hash) => `${CHUNKS_PREFIX}${hash}`)));
   });
 
   it('copies a build as a new manifest over the same chunks, adding none', async () => {

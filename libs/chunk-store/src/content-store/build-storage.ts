@@ -4,8 +4,8 @@ import type { BlobStore } from '@hangar/blob-store';
 import { chunkingFor, type ChunkingOptions } from '../chunking/chunking-options';
 import { confirmChunks } from '../collection/chunk-confirmation';
 import { writeContents } from './chunk-writer';
-import { manifestKey } from './content-keys';
-import { readManifest, storageFigures, writeManifest } from './manifest-io';
+import { chunkKey, manifestKey } from './content-keys';
+import { chunkHashesOf, readManifest, storageFigures, writeManifest } from './manifest-io';
 
 export interface BuildIdentity {
   uploadId: string;
@@ -16,7 +16,9 @@ export interface BuildIdentity {
 /**
  * Stores a build zip in the content-addressed store: each entry's inflated contents are chunked as they stream out
  * of the archive (never the zip's own bytes, whose headers and deflate blocks defeat de-duplication), then the
- * manifest is written, then its chunks are confirmed against concurrent garbage collection.
+ * manifest is written, then its chunks are confirmed against concurrent garbage collection. Chunks are put without
+ * waiting for the disk; every chunk the manifest references (also those another build put and may not have flushed
+ * yet) is made durable in one batch before the manifest names it, so a crash never leaves a manifest over lost bytes.
  */
 export async function storeBuild(blobs: BlobStore, source: ArchiveSource, build: BuildIdentity, chunking: ChunkingOptions = chunkingFor()): Promise<StoredBuild> {
   const manifest: BuildManifest = { ...build, files: [], totalBytes: 0 };
@@ -28,6 +30,7 @@ export async function storeBuild(blobs: BlobStore, source: ArchiveSource, build:
     newBytes += written.newBytes;
   });
   const key = manifestKey(build.uploadId);
+  await blobs.sync([...chunkHashesOf(manifest)].map(chunkKey));
   await writeManifest(blobs, key, manifest);
   await confirmChunks(blobs, manifest);
   return storageFigures(key, manifest, newBytes);

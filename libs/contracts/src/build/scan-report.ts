@@ -30,4 +30,9 @@ export interface DownloadedArchive {
   blobKey: string;
   size: number;
   sha256: string;
+  /**
+   * The blob holding what the downloader learned while the bytes arrived (`IngestReport`): the scanner and the
+   * repository confirm it instead of reading the archive again. Absent for archives downloaded by older versions.
+   */
+  ingestReportKey?: string;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DownloadedArchive } from '@hangar/contracts';
 import { CLOCK, type Clock } from '@hangar/application';
@@ -6,6 +7,7 @@ import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
 import { MESSAGE_BUS, type MessageBus } from '@hangar/bus';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { DownloadFailed, EgressRefused, downloadToSink } from '@hangar/egress';
+import { chunkingFor, ingestStream, writeIngestReport, type IngestFindings } from '@hangar/chunk-store';
 import { DownloadProgressReporter } from './download-progress';
 import { DownloadStaging } from './download-staging';
 
@@ -36,10 +38,15 @@ export interface DownloadTerms {
 
 /** Where a build's archive is kept while it is scanned and stored. */
 export const sourceArchiveKey = (uploadId: string) => `uploads/${uploadId}/source.zip`;
+/** Beside it: what was learned and chunked while it downloaded (`IngestReport`). */
+export const ingestReportKey = (uploadId: string) => `uploads/${uploadId}/ingest-report.json`;
 
 /**
  * Fetches a build's zip from its URL into the staging area (resuming what an earlier run left there), hashing it
- * (SHA-256) on the way and broadcasting progress, then puts it into the blob store.
+ * (SHA-256) on the way and broadcasting progress, then puts it into the blob store. In the same pass the zip is
+ * parsed as it arrives and each entry inflated, CRC-checked and chunked into the chunk store (`ingestStream`); the
+ * findings go into a report beside the zip, which the scanner and the repository confirm instead of reading the
+ * zip again. On a crash resume the ingest reads the staged bytes first, then the rest from the network.
  */
 @Injectable()
 export class ArchiveDownloader {
@@ -73,6 +80,7 @@ export class ArchiveDownloader {
   /** The build was deleted: its zip, stored or staged, goes. */
   async remove(uploadId: string): Promise<void> {
     await this.blobs.delete(sourceArchiveKey(uploadId));
+    await this.blobs.delete(ingestReportKey(uploadId));
     await this.staging.discard(uploadId);
   }
 
@@ -80,11 +88,18 @@ export class ArchiveDownloader {
     const blobKey = sourceArchiveKey(uploadId);
     const staged = await this.staging.resumable(uploadId, fileUrl);
     const progress = new DownloadProgressReporter(this.bus, uploadId, () => this.clock.now(), staged?.bytes ?? 0);
+    const chunking = chunkingFor(this.config.chunkAvgBytes);
+    // One ingest per start of the zip: a download that has to start over from byte 0 starts a new one.
+    const ingest: { findings: IngestFindings | null } = { findings: null };
+    const receive = async (stream: Readable, offset: number) => {
+      ingest.findings = null;
+      ingest.findings = await ingestStream(this.blobs, this.staging.writeThrough(uploadId, stream, offset), chunking);
+    };
     let downloaded;
     try {
       downloaded = await downloadToSink(
         fileUrl,
-        (stream, { offset }) => this.staging.write(uploadId, stream, offset),
+        (stream, { offset }) => receive(stream, offset),
         { allowPrivateNetworks: this.config.allowPrivateNetworks },
         {
           maxBytes: terms.maxBuildBytes ?? this.config.maxBuildBytes,
@@ -102,9 +117,13 @@ export class ArchiveDownloader {
       if (error instanceof EgressRefused) throw new DownloadRejected(error.message);
       throw error; // our side failed (disk, …): retried on redelivery, from what is staged
     }
+    const archive = { size: downloaded.size, sha256: downloaded.sha256 };
+    const reportKey = ingestReportKey(uploadId);
+    const { findings } = ingest;
+    if (findings) await writeIngestReport(this.blobs, reportKey, { ...findings, archive });
     // The blob store takes the staged file over: a rename on the filesystem store (no second copy), an upload on S3.
     await this.blobs.putFile(blobKey, this.staging.partPath(uploadId), { size: downloaded.size });
     await this.staging.discard(uploadId);
-    return { blobKey, size: downloaded.size, sha256: downloaded.sha256 };
+    return { blobKey, ...archive, ...(findings ? { ingestReportKey: reportKey } : {}) };
   }
 }

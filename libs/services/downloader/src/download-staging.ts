@@ -1,9 +1,18 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ResumeValidators } from '@hangar/egress';
+
+/** Pieces queued for writing to the part file before the reader waits (pieces are about 64 KiB). */
+const WRITES_QUEUED = 16;
+
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
 
 /** What is kept beside a staging file: the URL and the validators its bytes came with. */
 interface StagedDownloadRecord {
@@ -60,10 +69,43 @@ export class DownloadStaging {
     await writeFile(this.recordPath(uploadId), JSON.stringify(record));
   }
 
-  /** Writes a stream into the part file from `offset` (0 truncates: the download started over). */
-  write(uploadId: string, stream: Readable, offset: number): Promise<void> {
-    const file = createWriteStream(this.partPath(uploadId), offset > 0 ? { flags: 'r+', start: offset } : { flags: 'w' });
-    return pipeline(stream, file);
+  /**
+   * Writes a stream into the part file from `offset` (0 truncates: the download started over) and yields the zip's
+   * bytes from its first: the part file's first `offset` bytes (kept from an earlier run), then each arriving piece
+   * once its write is under way. Whoever reads the yield sees the whole zip in one pass; the file gets every byte
+   * whether or not the reader keeps up (writes in flight are bounded, so is memory).
+   */
+  writeThrough(uploadId: string, stream: Readable, offset: number): AsyncGenerator<Buffer> {
+    // The download can fail before its first byte is asked for (the staged bytes are read first): the stream keeps
+    // the error and the reader gets it where it reads, instead of an unhandled 'error' event.
+    stream.on('error', () => undefined);
+    return this.throughFile(uploadId, stream, offset);
+  }
+
+  private async *throughFile(uploadId: string, stream: Readable, offset: number): AsyncGenerator<Buffer> {
+    const path = this.partPath(uploadId);
+    if (offset > 0) yield* createReadStream(path, { end: offset - 1, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
+    const handle = await open(path, offset > 0 ? 'r+' : 'w');
+    // One write after another (a crash then leaves a file without holes: its size is where a resume starts), but
+    // queued rather than awaited, so that the reader works on a piece while the previous ones are being written.
+    const writes: Promise<void>[] = [];
+    let last: Promise<void> = Promise.resolve();
+    let position = offset;
+    try {
+      for await (const piece of stream) {
+        const at = position;
+        last = last.then(() => writeFully(handle, piece as Buffer, at));
+        writes.push(last);
+        position += (piece as Buffer).length;
+        if (writes.length >= WRITES_QUEUED) await writes.shift();
+        yield piece as Buffer;
+      }
+      await last;
+    } finally {
+      last.catch(() => undefined);
+      await last.catch(() => undefined);
+      await handle.close();
+    }
   }
 
   async discard(uploadId: string): Promise<void> {

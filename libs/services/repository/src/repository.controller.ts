@@ -1,9 +1,9 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type PublishedEvent, type ScanPassed } from '@hangar/contracts';
+import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type DownloadedArchive, type PublishedEvent, type ScanPassed, type StoredBuild } from '@hangar/contracts';
 import { CLOCK, blobArchiveSource, causedBy, handleCommand, loadState, type Clock } from '@hangar/application';
 import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
-import { chunkingFor, copyBuild, manifestKey, storeBuild } from '@hangar/chunk-store';
+import { adoptIngestedBuild, chunkingFor, copyBuild, manifestKey, readIngestReport, storeBuild, type BuildIdentity } from '@hangar/chunk-store';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { BusContext } from '@hangar/bus';
 import { buildDecider, type Build } from '@hangar/domain';
@@ -41,7 +41,7 @@ export class RepositoryController {
       // A copy is a manifest of its own over its source's chunks: nothing is extracted and no byte is written.
       const stored = build.copiedFrom
         ? await copyBuild(this.blobs, build.copiedFrom.manifestKey, identity)
-        : await storeBuild(this.blobs, await blobArchiveSource(this.blobs, build.archive.blobKey), identity, chunkingFor(this.config.chunkAvgBytes));
+        : await this.storeFiles(build.archive, identity);
       const { state } = await handleCommand(this.store, stream, buildDecider, { type: 'CompleteStorage', stored, at: this.now() }, metadata);
       // Deleted while its files were being stored: the BuildDeleted reaction may have run before these were written.
       if (state.exists && state.deleted) {
@@ -57,6 +57,18 @@ export class RepositoryController {
         await handleCommand(this.store, stream, buildDecider, { type: 'RejectBuild', code: 'STORAGE_FAILED', reason: (error as Error).message, at: this.now() }, metadata);
       }
     }
+  }
+
+  /**
+   * Adopts what the downloader chunked while the zip arrived, when its report can serve; otherwise (no report, an
+   * incomplete one, chunks collected meanwhile) chunks the zip's entries here.
+   */
+  private async storeFiles(archive: DownloadedArchive, identity: BuildIdentity): Promise<StoredBuild> {
+    const chunking = chunkingFor(this.config.chunkAvgBytes);
+    const report = archive.ingestReportKey ? await readIngestReport(this.blobs, archive.ingestReportKey) : null;
+    const adopted = report ? await adoptIngestedBuild(this.blobs, await blobArchiveSource(this.blobs, archive.blobKey), report, identity, chunking) : null;
+    if (report && !adopted) this.logger.log(`build ${identity.uploadId}: the ingest report does not serve (${report.stop ?? 'it differs'}); storing from the zip`);
+    return adopted ?? storeBuild(this.blobs, await blobArchiveSource(this.blobs, archive.blobKey), identity, chunking);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { BuildStatus, Subjects, buildStreamName, type DownloadCompleted, type PublishedEvent } from '@hangar/contracts';
+import { BuildStatus, Subjects, buildStreamName, type DownloadCompleted, type DownloadedArchive, type PublishedEvent, type StreamedEntry } from '@hangar/contracts';
 import { CLOCK, blobArchiveSource, causedBy, handleCommand, type Clock } from '@hangar/application';
-import { inspectArchive } from '@hangar/archive';
+import { DEFAULT_PACKAGE_POLICY, inspectArchive } from '@hangar/archive';
+import { readIngestReport } from '@hangar/chunk-store';
 import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
 import { buildDecider } from '@hangar/domain';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
@@ -30,13 +31,25 @@ export class ScannerController {
       return;
     }
 
-    const verdict = await inspectArchive(await blobArchiveSource(this.blobs, event.data.archive.blobKey));
+    const verdict = await inspectArchive(await blobArchiveSource(this.blobs, event.data.archive.blobKey), DEFAULT_PACKAGE_POLICY, {
+      streamed: await this.streamedEvidence(event.data.archive),
+    });
     if (verdict.ok) {
       await handleCommand(this.store, stream, buildDecider, { type: 'PassScan', report: verdict.report, at: this.now() }, metadata);
     } else {
       this.logger.warn(`build ${build.uploadId} rejected: ${verdict.code} ${verdict.reason}`);
       await handleCommand(this.store, stream, buildDecider, { type: 'RejectBuild', code: verdict.code, reason: verdict.reason, at: this.now() }, metadata);
     }
+  }
+
+  /**
+   * What the downloader checked while the zip arrived, by local header offset: the scan then runs every check on the
+   * central directory and the local headers, and inflates only the entries the stream did not settle. None (a zip
+   * downloaded by an older version, or a report gone): every entry is inflated, as before.
+   */
+  private async streamedEvidence(archive: DownloadedArchive): Promise<Map<number, StreamedEntry> | undefined> {
+    const report = archive.ingestReportKey ? await readIngestReport(this.blobs, archive.ingestReportKey) : null;
+    return report ? new Map(report.entries.map((e) => [e.offset, e])) : undefined;
   }
 
   private now(): string {

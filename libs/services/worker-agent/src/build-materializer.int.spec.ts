@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore, type BlobStore } from '@hangar/blob-store';
@@ -14,6 +14,8 @@ function countingGets(blobs: BlobStore): { store: BlobStore; chunkGets: () => nu
     if (key.startsWith(CHUNKS_PREFIX)) gets++;
     return blobs.get(key, range);
   };
+  // Read through `get` (as from S3), so that every fetch is counted.
+  store.localPath = () => null;
   return { store, chunkGets: () => gets };
 }
 
@@ -21,9 +23,14 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
   let tmp: string;
   let blobs: FilesystemBlobStore;
   const chunking = chunkingFor(64 * 1024);
-  const build = async (id: string, config: string) => {
+  const build = async (id: string, config: string, projectId = 'p') => {
     const zip = await writeUeBuildZip(join(tmp, `${id}.zip`), { name: 'Demo', seed: 'worker', pakSize: 4 * 1024 * 1024, fileCount: 60, extraFiles: [{ path: 'Demo/Config/Game.ini', content: config }] });
-    return storeBuild(blobs, zip.path, { uploadId: id, projectId: 'p', createdAt: 'now' }, chunking);
+    return storeBuild(blobs, zip.path, { uploadId: id, projectId, createdAt: 'now' }, chunking);
+  };
+  /** A clock that moves one second per call, so that "least recently used" has a strict order. */
+  const ticking = () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    return () => new Date((t += 1000));
   };
 
   beforeEach(() => {
@@ -53,6 +60,62 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     expect(readFileSync(join(dirA, 'Demo/Config/Game.ini'), 'utf8')).toBe('Version=1\n');
     expect(readFileSync(join(dirB, 'Demo/Config/Game.ini'), 'utf8')).toBe('Version=2\n');
     expect(readFileSync(join(dirB, 'Demo/Content/Paks/Demo-Windows.pak')).length).toBe(4 * 1024 * 1024);
+    expect(readdirSync(join(tmp, 'worker', 'builds')).sort()).toEqual(['a', 'b']);
+    const figures = readFileSync(join(tmp, 'worker', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(figures[1]).toMatchObject({ uploadId: 'b', fetchedChunks: 1, copiedChunks: b.chunkCount! - 1 });
+  });
+
+  it('fetches a chunk again when the build folder it would be copied from was changed on disk', async () => {
+    const a = await build('a', 'Version=1\n');
+    const b = await build('b', 'Version=2\n');
+    const worker = new BuildMaterializer(blobs, join(tmp, 'worker'));
+    const dirA = await worker.materialize(a.manifestKey);
+    // Someone edits A's pak in place: B must not inherit the edit.
+    writeFileSync(join(dirA, 'Demo/Content/Paks/Demo-Windows.pak'), Buffer.alloc(4 * 1024 * 1024, 7));
+    const { store, chunkGets } = countingGets(blobs);
+    const again = new BuildMaterializer(store, join(tmp, 'worker'));
+    const dirB = await again.materialize(b.manifestKey);
+    const pakChunks = new Set((await readManifest(blobs, b.manifestKey)).files.find((f) => f.path.endsWith('.pak'))!.chunks!.map((c) => c.hash));
+    expect(chunkGets()).toBe(1 + pakChunks.size);
+    const fresh = new BuildMaterializer(blobs, join(tmp, 'fresh-worker'));
+    const reference = await fresh.materialize(b.manifestKey);
+    expect(readFileSync(join(dirB, 'Demo/Content/Paks/Demo-Windows.pak')).equals(readFileSync(join(reference, 'Demo/Content/Paks/Demo-Windows.pak')))).toBe(true);
+  });
+
+  it('evicts the least recently distributed build folders beyond its budget, never the newest of a project', async () => {
+    const a = await build('a', 'Version=1\n');
+    const b = await build('b', 'Version=2\n');
+    const c = await build('c', 'Version=3\n', 'q');
+    // A budget smaller than one build: only what may never go stays.
+    const now = ticking();
+    const worker = new BuildMaterializer(blobs, join(tmp, 'worker'), { cacheBytes: 1, now });
+    const builds = () => readdirSync(join(tmp, 'worker', 'builds')).sort();
+    await worker.materialize(a.manifestKey);
+    expect(builds()).toEqual(['a']);
+    await worker.materialize(b.manifestKey);
+    expect(builds()).toEqual(['b']); // a was p's newest until b came
+    await worker.materialize(c.manifestKey);
+    expect(builds()).toEqual(['b', 'c']); // b is p's newest, c is q's
+    // Rolling p back to a: a is made again (from b's folder, all but one chunk) and b, no longer p's newest, goes.
+    const { store, chunkGets } = countingGets(blobs);
+    const rollback = new BuildMaterializer(store, join(tmp, 'worker'), { cacheBytes: 1, now });
+    await rollback.materialize(a.manifestKey);
+    expect(chunkGets()).toBe(1);
+    expect(builds()).toEqual(['a', 'c']);
+    expect(readdirSync(join(tmp, 'worker', 'local-builds')).sort()).toEqual(['a.json', 'c.json']);
+  });
+
+  it('keeps every build folder within a large budget, and a rollback to one present fetches nothing', async () => {
+    const a = await build('a', 'Version=1\n');
+    const b = await build('b', 'Version=2\n');
+    const { store, chunkGets } = countingGets(blobs);
+    const worker = new BuildMaterializer(store, join(tmp, 'worker'), { cacheBytes: 1024 ** 3, now: ticking() });
+    await worker.materialize(a.manifestKey);
+    await worker.materialize(b.manifestKey);
+    const before = chunkGets();
+    await worker.materialize(a.manifestKey);
+    expect(chunkGets()).toBe(before);
+    expect(worker.lastFetchedChunks).toBe(0);
     expect(readdirSync(join(tmp, 'worker', 'builds')).sort()).toEqual(['a', 'b']);
   });
 

@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { appendFile, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
+import type { BuildManifest, BuildManifestFile, ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { readManifest } from '@hangar/chunk-store';
-import { ChunkCache } from './chunk-cache';
+import { fetchChunk, indexLocalChunks, pathInside, readLocalChunk } from './chunk-sources';
+import { evictLeastRecentlyUsed } from './build-eviction';
+import { LocalBuilds } from './local-builds';
 
 export class MaterializationFailed extends Error {
   readonly code = 'MATERIALIZATION_FAILED';
@@ -18,22 +20,55 @@ export class MaterializationFailed extends Error {
   }
 }
 
+/** What one materialisation took from where: the store (fetched) or earlier build folders here (copied). */
+export interface MaterializationFigures {
+  uploadId: string;
+  fetchedChunks: number;
+  fetchedBytes: number;
+  copiedChunks: number;
+  copiedBytes: number;
+}
+
+export interface MaterializerOptions {
+  /** Bytes of build folders kept; older ones beyond it are evicted (least recently distributed first). */
+  cacheBytes?: number;
+  now?: () => Date;
+}
+
 /**
- * Puts a build's files on this machine, under `<root>/builds/<uploadId>`. The chunks the local cache lacks are
- * fetched (each checked against its SHA-256); files are assembled from the cache into a hidden partial folder and
- * verified (size, CRC-32 and SHA-256 from the manifest), and only then renamed into place: a live folder is never
- * half written, and a crash leaves only a partial folder that the next attempt discards.
+ * Chunks in flight at once: enough to hide the store's latency and keep the disk busy, few enough to bound memory
+ * (at most this many chunks of up to 4 × the average size are held).
+ */
+const CHUNK_CONCURRENCY = 8;
+
+/** Where one chunk goes: a file of the partial folder, at an offset. */
+interface Placement {
+  path: string;
+  offset: number;
+}
+
+/**
+ * Puts a build's files on this machine, under `<root>/builds/<uploadId>`. Each distinct chunk is taken once, from an
+ * earlier build folder here when one holds it (copied locally) or else from the store, checked against its SHA-256
+ * either way, and written straight to its places in the files (positional writes, several chunks at once), in a
+ * hidden partial folder that is renamed into place only when complete: a live folder is never half written, and a
+ * crash leaves only a partial folder that the next attempt discards. The build folders are the worker's cache:
+ * beyond `cacheBytes` the least recently distributed ones go, never a project's newest here nor one being made.
  */
 export class BuildMaterializer {
-  readonly chunks: ChunkCache;
-  /** Chunks fetched from the store by the last `materialize` (the rest came from the cache). */
+  /** Chunks fetched from the store by the last `materialize` (the rest were copied locally). */
   lastFetchedChunks = 0;
+  private readonly builds: LocalBuilds;
+  private readonly inUse = new Set<string>();
+  private readonly now: () => Date;
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly root: string,
+    private readonly options: MaterializerOptions = {},
   ) {
-    this.chunks = new ChunkCache(blobs, root);
+    this.builds = new LocalBuilds(root);
+    this.now = options.now ?? (() => new Date());
   }
 
   buildDir(uploadId: string): string {
@@ -50,25 +85,95 @@ export class BuildMaterializer {
   async materialize(manifestKey: string): Promise<string> {
     const manifest: BuildManifest = await readManifest(this.blobs, manifestKey);
     const target = this.buildDir(manifest.uploadId);
-    if (await this.isMaterialized(manifest.uploadId)) return target;
-    const partial = join(this.root, 'builds', `.partial-${manifest.uploadId}-${randomBytes(4).toString('hex')}`);
-    await mkdir(partial, { recursive: true });
+    this.inUse.add(manifest.uploadId);
     try {
-      this.lastFetchedChunks = await this.chunks.fill(manifest.files.flatMap((file) => file.chunks ?? []));
-      for (const file of manifest.files) await this.writeFile(partial, file);
-      await rename(partial, target);
-    } catch (error) {
-      await rm(partial, { recursive: true, force: true });
-      if ((error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST') return target;
-      throw error;
+      if (await this.isMaterialized(manifest.uploadId)) {
+        // Present already (a rollback): nothing moves, it only becomes the most recently used.
+        this.lastFetchedChunks = 0;
+        await this.builds.save(manifest, this.now());
+      } else {
+        const figures = await this.assemble(manifest, target);
+        this.lastFetchedChunks = figures.fetchedChunks;
+        await appendFile(join(this.root, 'materializations.jsonl'), `${JSON.stringify({ ...figures, at: this.now().toISOString() })}\n`);
+      }
+      if (this.options.cacheBytes !== undefined) {
+        await evictLeastRecentlyUsed(this.root, this.builds, this.options.cacheBytes, this.inUse);
+      }
+    } finally {
+      this.inUse.delete(manifest.uploadId);
     }
     return target;
   }
 
-  private async writeFile(dir: string, file: BuildManifestFile): Promise<void> {
-    const path = resolve(dir, file.path);
-    if (!path.startsWith(resolve(dir) + sep)) throw new MaterializationFailed(`manifest path escapes the build folder: ${file.path}`);
-    await mkdir(dirname(path), { recursive: true });
+  private async assemble(manifest: BuildManifest, target: string): Promise<MaterializationFigures> {
+    const buildsDir = join(this.root, 'builds');
+    const partial = join(buildsDir, `.partial-${manifest.uploadId}-${randomBytes(4).toString('hex')}`);
+    await mkdir(partial, { recursive: true });
+    try {
+      const local = indexLocalChunks(buildsDir, (await this.builds.list()).filter((r) => r.uploadId !== manifest.uploadId));
+      const placements = new Map<string, { chunk: ChunkRef; places: Placement[] }>();
+      for (const file of manifest.files) {
+        const path = pathInside(partial, file.path);
+        if (!path) throw new MaterializationFailed(`manifest path escapes the build folder: ${file.path}`);
+        await mkdir(dirname(path), { recursive: true });
+        if (!file.chunks) {
+          await this.copyWholeObject(path, file);
+          continue;
+        }
+        const declared = file.chunks.reduce((sum, c) => sum + c.size, 0);
+        if (declared !== file.size) throw new MaterializationFailed(`${file.path}: its chunks add up to ${declared} bytes, the manifest says ${file.size}`);
+        // Created at its full size up front, so that chunks can land in any order.
+        const handle = await open(path, 'w');
+        await handle.truncate(file.size).finally(() => handle.close());
+        let offset = 0;
+        for (const chunk of file.chunks) {
+          const entry = placements.get(chunk.hash) ?? { chunk, places: [] };
+          entry.places.push({ path, offset });
+          placements.set(chunk.hash, entry);
+          offset += chunk.size;
+        }
+      }
+      const figures: MaterializationFigures = { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
+      const work = [...placements.values()];
+      const files = new OpenFiles();
+      let next = 0;
+      const worker = async () => {
+        while (next < work.length) {
+          const { chunk, places } = work[next++];
+          const nearby = local.get(chunk.hash);
+          let bytes = nearby ? await readLocalChunk(nearby, chunk) : null;
+          if (bytes) {
+            figures.copiedChunks++;
+            figures.copiedBytes += bytes.length;
+          } else {
+            bytes = await fetchChunk(this.blobs, chunk);
+            figures.fetchedChunks++;
+            figures.fetchedBytes += bytes.length;
+          }
+          for (const place of places) await writeAt(await files.handle(place.path), place.offset, bytes);
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, work.length) }, worker));
+      } finally {
+        await files.closeAll();
+      }
+      // The record first: a folder in place always has one, so its chunks serve later builds and it can be evicted.
+      await this.builds.save(manifest, this.now());
+      await rename(partial, target);
+      return figures;
+    } catch (error) {
+      await rm(partial, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another delivery of the same build finished first: its folder is as good as ours.
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
+      throw error;
+    }
+  }
+
+  /** A file of a build stored before chunking: one object in the store, checked against the manifest's size and CRC. */
+  private async copyWholeObject(path: string, file: BuildManifestFile): Promise<void> {
+    if (!file.blobKey) throw new MaterializationFailed(`${file.path}: the manifest gives neither chunks nor an object`);
     let size = 0;
     let crc = 0;
     const sha256 = createHash('sha256');
@@ -80,24 +185,37 @@ export class BuildMaterializer {
         done(null, chunk);
       },
     });
-    await pipeline(await this.contentsOf(file), verify, createWriteStream(path));
+    await pipeline(await this.blobs.get(file.blobKey), verify, createWriteStream(path));
     const digest = sha256.digest('hex');
     if (size !== file.size || crc >>> 0 !== file.crc32 >>> 0 || (file.sha256 !== undefined && digest !== file.sha256)) {
       throw new MaterializationFailed(`${file.path}: got ${size} bytes with CRC ${crc >>> 0}, manifest says ${file.size} bytes with CRC ${file.crc32 >>> 0}`);
     }
   }
+}
 
-  /** A chunked file is its cached chunks in order; a file stored before chunking is one object in the store. */
-  private async contentsOf(file: BuildManifestFile): Promise<Readable> {
-    if (file.chunks) {
-      const paths = file.chunks.map((chunk) => this.chunks.pathOf(chunk.hash));
-      return Readable.from(
-        (async function* () {
-          for (const path of paths) yield* createReadStream(path);
-        })(),
-      );
+async function writeAt(handle: FileHandle, offset: number, bytes: Buffer): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, offset + written);
+    written += bytesWritten;
+  }
+}
+
+/** The files of a build being made, each opened once for all its chunks' writes. */
+class OpenFiles {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  handle(path: string): Promise<FileHandle> {
+    let handle = this.handles.get(path);
+    if (!handle) {
+      handle = open(path, 'r+');
+      this.handles.set(path, handle);
     }
-    if (!file.blobKey) throw new MaterializationFailed(`${file.path}: the manifest gives neither chunks nor an object`);
-    return this.blobs.get(file.blobKey);
+    return handle;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const handle of this.handles.values()) await handle.then((h) => h.close(), () => undefined);
+    this.handles.clear();
   }
 }

@@ -31,6 +31,8 @@ export interface WorkerIdentity {
   region: string;
   dir: string;
   capacity: number;
+  /** Bytes of build folders kept (`HANGAR_WORKER_CACHE_BYTES`). */
+  cacheBytes: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(HANGAR_CONFIG) private readonly config: HangarConfig,
   ) {
     this.logger = new Logger(`WorkerAgent ${identity.id}`);
-    this.materializer = new BuildMaterializer(blobs, identity.dir);
+    this.materializer = new BuildMaterializer(blobs, identity.dir, { cacheBytes: identity.cacheBytes });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, realpathSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, realpathSync, type WriteStream } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertValidBlobKey, assertValidBlobPrefix } from '../../key/blob-key';
 import { BlobSizeMismatch } from '../../port/blob-size-mismatch.error';
-import { BlobNotFound, type BlobInfo, type BlobStore } from '../../port/blob-store.port';
+import { BlobNotFound, type BlobInfo, type BlobStore, type PutOptions } from '../../port/blob-store.port';
 import { assertValidBlobRange, type BlobRange } from '../../range/blob-range';
 import { assertRealPathInside, isMissing, lexicalPath } from './contained-path';
 import { walkInKeyOrder } from './key-ordered-walk';
@@ -45,22 +45,27 @@ export class FilesystemBlobStore implements BlobStore {
     this.incomingDir = realpathSync(join(this.rootDir, 'incoming'));
   }
 
-  async put(key: string, body: Readable | Buffer, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
+  async put(key: string, body: Readable | Buffer, options: PutOptions = {}): Promise<BlobInfo> {
     let temporary: string | undefined;
+    let file: WriteStream | undefined;
+    const durable = options.durable ?? true;
     try {
       const target = this.pathOf(key);
       temporary = join(this.incomingDir, `${randomUUID()}.partial`);
       // `flush`: fsync before close, so that the rename below never publishes a file whose bytes are not on disk.
-      const file = createWriteStream(temporary, { flags: 'wx', mode: 0o644, flush: true });
+      // A deferred put skips it and the directory's; `sync` does both later.
+      file = createWriteStream(temporary, { flags: 'wx', mode: 0o644, flush: durable });
       await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, file);
       const size = file.bytesWritten;
       if (options.size !== undefined && size !== options.size) throw new BlobSizeMismatch(key, options.size, size);
-      await this.moveIntoPlace(temporary, target, key);
+      await this.moveIntoPlace(temporary, target, key, durable);
       temporary = undefined;
       return { key, size };
     } catch (error) {
       // The body is ours once handed over: a caller's file stream must not stay open because we refused the key.
       if (!Buffer.isBuffer(body)) body.destroy();
+      // A body that fails at once can beat the file's open: removing before it closes would leave the file behind.
+      if (file && !file.closed) await new Promise<void>((resolve) => file!.once('close', () => resolve()));
       if (temporary) await rm(temporary, { force: true });
       throw error;
     }
@@ -110,6 +115,33 @@ export class FilesystemBlobStore implements BlobStore {
     // 1 MiB reads: the default 64 KiB costs a multi-GB read twice the time.
     const chunking = { highWaterMark: 1024 * 1024 };
     return handle.createReadStream(range ? { ...chunking, start: range.start, end: range.end - 1 } : chunking);
+  }
+
+  async sync(keys: Iterable<string>): Promise<void> {
+    const paths = [...new Set(keys)].map((key) => ({ key, path: this.pathOf(key) }));
+    const directories = new Set(paths.map(({ path }) => dirname(path)));
+    let next = 0;
+    // Several flushes in flight: the disk merges them, where one at a time would wait out each one's latency.
+    const flushLoop = async () => {
+      while (next < paths.length) {
+        const { key, path } = paths[next++];
+        await assertRealPathInside(this.objectsDir, path, key);
+        let handle;
+        try {
+          handle = await open(path, 'r');
+        } catch (error) {
+          if (isMissing(error)) throw new BlobNotFound(key);
+          throw error;
+        }
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, paths.length) }, flushLoop));
+    for (const directory of directories) await fsyncDirectory(directory);
   }
 
   async stat(key: string): Promise<BlobInfo | null> {
@@ -166,7 +198,7 @@ export class FilesystemBlobStore implements BlobStore {
     return lexicalPath(this.objectsDir, key);
   }
 
-  private async moveIntoPlace(temporary: string, target: string, key: string): Promise<void> {
+  private async moveIntoPlace(temporary: string, target: string, key: string, durable = true): Promise<void> {
     const directory = dirname(target);
     // A concurrent `delete` may prune the directory between our mkdir and rename: make it again and retry.
     for (let attempt = 1; ; attempt++) {
@@ -189,7 +221,7 @@ export class FilesystemBlobStore implements BlobStore {
         throw error;
       }
     }
-    await fsyncDirectory(directory);
+    if (durable) await fsyncDirectory(directory);
   }
 
   private async removeEmptyParents(directory: string): Promise<void> {
@@ -203,6 +235,9 @@ export class FilesystemBlobStore implements BlobStore {
     }
   }
 }
+
+/** Files flushed at once by `sync`. */
+const SYNC_CONCURRENCY = 16;
 
 /** Make the rename itself durable: the new directory entry is on disk once this returns. */
 async function fsyncDirectory(directory: string): Promise<void> {

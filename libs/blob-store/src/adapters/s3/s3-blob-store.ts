@@ -125,6 +125,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** S3 acknowledges a put once it is durable: nothing is left to flush; only absence is reported. */
+  async sync(keys: Iterable<string>): Promise<void> {
+    for (const key of new Set(keys)) if (!(await this.stat(key))) throw new BlobNotFound(key);
+  }
+
   async stat(key: string): Promise<BlobInfo | null> {
     assertValidBlobKey(key);
     await this.ensureBucket();

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { centralRecord, readZipLayout, seededRandom, writeUeBuildZip, type UeBuildZipOptions } from '@hangar/testing';
+import { bufferRangeReadable } from '../archive-source/buffer-range-readable';
+import { extractEntries } from '../extraction/extract-entries';
+import { inspectArchive } from '../inspection/inspect-archive';
+import { streamEntries } from './streamed-entries';
+
+/** The zip in pieces of random sizes, as a network delivers it. */
+async function* inPieces(zip: Buffer, seed: string): AsyncGenerator<Buffer> {
+  const random = seededRandom(seed, 'pieces');
+  for (let at = 0; at < zip.length; ) {
+    const length = 1 + Math.floor(random() * 200_000);
+    yield zip.subarray(at, at + length);
+    at += length;
+  }
+}
+
+const sha256 = async (contents: AsyncIterable<Buffer>) => {
+  const hash = createHash('sha256');
+  for await (const piece of contents) hash.update(piece);
+  return hash.digest('hex');
+};
+
+let dir: string;
+let counter = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hangar-streamed-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+const zipOf = async (options: UeBuildZipOptions) => readFile((await writeUeBuildZip(join(dir, `z${counter++}.zip`), { fileCount: 40, ...options })).path);
+
+describe('streamEntries: a zip read front to back as it arrives', () => {
+  it.each([
+    ['deflated, the pak deflated with a data descriptor', { pakSize: 3 * 1024 * 1024 }],
+    ['the pak stored with a data descriptor', { pakSize: 3 * 1024 * 1024, pakCompression: 'store' as const }],
+    ['zip64', { pakSize: 2 * 1024 * 1024, zip64: true }],
+    ['zip64, the pak stored', { pakSize: 2 * 1024 * 1024, zip64: true, pakCompression: 'store' as const }],
+  ])('finds every entry the central directory lists, with the same bytes: %s', async (_, options) => {
+    const zip = await zipOf(options);
+    const streamed = await streamEntries(inPieces(zip, JSON.stringify(options)), (_entry, contents) => sha256(contents));
+    expect(streamed).toMatchObject({ complete: true });
+    const expected = new Map<number, { size: number; crc32: number; compressedSize: number; sha256: string }>();
+    await extractEntries(bufferRangeReadable(zip), async (entry, contents) => {
+      expected.set(entry.localHeaderOffset, { size: entry.uncompressedSize, crc32: entry.crc32 >>> 0, compressedSize: entry.compressedSize, sha256: await sha256(contents) });
+    });
+    const files = streamed.entries.filter(({ entry }) => expected.has(entry.offset));
+    expect(files.length).toBe(expected.size);
+    for (const { entry, result } of files) {
+      expect({ size: entry.size, crc32: entry.crc32, compressedSize: entry.compressedSize, sha256: result }).toEqual(expected.get(entry.offset));
+    }
+  });
+
+  it('stops at data that inflates past its declared size (a bomb), draining the rest', async () => {
+    const zip = Buffer.from(await zipOf({ pakSize: 64 * 1024 }));
+    const exe = centralRecord(readZipLayout(zip), 'MyGame.exe');
+    zip.writeUInt32LE(10, exe.localHeaderOffset + 22); // the local header now claims 10 bytes
+    let pieces = 0;
+    const counted = async function* () {
+      for await (const piece of inPieces(zip, 'bomb')) {
+        pieces++;
+        yield piece;
+      }
+    };
+    const streamed = await streamEntries(counted(), async (_entry, contents) => sha256(contents));
+    expect(streamed).toMatchObject({ complete: false, stop: 'inflates-past-declared-size' });
+    let total = 0;
+    for await (const _ of inPieces(zip, 'bomb')) total++;
+    expect(pieces).toBe(total); // drained: the bytes after the stop were still read (the caller stores them)
+    expect(streamed.entries.every(({ entry }) => entry.offset !== exe.localHeaderOffset)).toBe(true);
+  });
+
+  it('stops at an encrypted entry and at bytes that are no zip, never throwing', async () => {
+    const encrypted = await readFile((await writeUeBuildZip(join(dir, 'enc.zip'), { fileCount: 20, encryptedEntry: 'pak' })).path);
+    await expect(streamEntries(inPieces(encrypted, 'e'), (_e, c) => sha256(c))).resolves.toMatchObject({ complete: false, stop: 'encrypted' });
+    await expect(streamEntries(inPieces(Buffer.from('<!doctype html><html><body>Please sign in to download this file</body></html>'), 'h'), (_e, c) => sha256(c))).resolves.toMatchObject({ complete: false, stop: 'unexpected-signature' });
+    await expect(streamEntries(inPieces(Buffer.alloc(0), 'z'), (_e, c) => sha256(c))).resolves.toMatchObject({ complete: false, stop: 'truncated' });
+  });
+
+  it('records a CRC that disagrees with the central directory, and the scan with that evidence rejects as without it', async () => {
+    const zip = await readFile((await writeUeBuildZip(join(dir, 'crc.zip'), { fileCount: 20, corruptEntry: 'MyGame.exe' })).path);
+    const streamed = await streamEntries(inPieces(zip, 'crc'), (_e, c) => sha256(c));
+    const evidence = new Map(streamed.entries.map(({ entry }) => [entry.offset, entry]));
+    const without = await inspectArchive(bufferRangeReadable(zip));
+    expect(without).toMatchObject({ ok: false, code: 'ARCHIVE_UNREADABLE' });
+    await expect(inspectArchive(bufferRangeReadable(zip), undefined, { streamed: evidence })).resolves.toEqual(without);
+  });
+
+  it('lets the scan skip inflating what the stream confirmed, while every other check still runs', async () => {
+    const zip = await zipOf({ pakSize: 1024 * 1024 });
+    const streamed = await streamEntries(inPieces(zip, 'skip'), (_e, c) => sha256(c));
+    const evidence = new Map(streamed.entries.map(({ entry }) => [entry.offset, entry]));
+    const without = await inspectArchive(bufferRangeReadable(zip));
+    await expect(inspectArchive(bufferRangeReadable(zip), undefined, { streamed: evidence })).resolves.toEqual(without);
+    // Reads of the data are what the evidence saves: with it, far fewer bytes are read from the archive.
+    let read = 0;
+    const counting = (source: ReturnType<typeof bufferRangeReadable>) => ({ ...source, size: source.size, read: async (start: number, end: number) => ((read += end - start), source.read(start, end)) });
+    await inspectArchive(counting(bufferRangeReadable(zip)), undefined, { streamed: evidence });
+    const withEvidence = read;
+    read = 0;
+    await inspectArchive(counting(bufferRangeReadable(zip)));
+    expect(withEvidence).toBeLessThan(read / 4);
+  });
+});

@@ -1,0 +1,256 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
+import type { ArchiveLimits } from '../entry-checks/archive-limits';
+import { NESTED_ARCHIVE_SNIFF_BYTES } from '../layout-policy/nested-archive';
+import { DEFAULT_PACKAGE_POLICY } from '../layout-policy/package-policy';
+import { ByteSource } from './byte-source';
+import type { StreamStop, StreamedEntry, StreamedZip } from './streamed-entry';
+
+const LOCAL_HEADER = 0x04034b50;
+const CENTRAL_HEADER = 0x02014b50;
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const ZIP64_END_OF_CENTRAL_DIRECTORY = 0x06064b50;
+const FLAG_ENCRYPTED = 0x0001 | 0x0040 | 0x2000;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
+const ZIP64_MARKER = 0xffffffff;
+/** Compressed bytes handed to inflate at once, and inflated bytes per output piece. */
+const BATCH_BYTES = 1024 * 1024;
+/** Deflated entries up to this size (both ways) are inflated in one call, on this thread. */
+const SMALL_ENTRY_BYTES = 1024 * 1024;
+
+/** Receives one entry's inflated bytes; must read them to the end (or throw). */
+export type StreamedEntryConsumer<R> = (entry: { offset: number; name: Buffer }, contents: AsyncIterable<Buffer>) => Promise<R>;
+
+class Stop extends Error {
+  constructor(
+    readonly why: StreamStop,
+    detail?: string,
+  ) {
+    super(detail ?? why);
+  }
+}
+
+/** The sizes of a local header whose 32-bit fields say "see zip64": from its own zip64 extra field. */
+function zip64Sizes(extra: Buffer, usize: number, csize: number): { usize: number; csize: number } {
+  for (let at = 0; at + 4 <= extra.length; ) {
+    const id = extra.readUInt16LE(at);
+    const length = extra.readUInt16LE(at + 2);
+    if (id === 0x0001) {
+      const field = extra.subarray(at + 4, at + 4 + length);
+      let index = 0;
+      const next = () => {
+        if (index + 8 > field.length) throw new Stop('zip64-sizes-missing');
+        const value = field.readUInt32LE(index) + field.readUInt32LE(index + 4) * 0x100000000;
+        index += 8;
+        return value;
+      };
+      const u = usize === ZIP64_MARKER ? next() : usize;
+      const c = csize === ZIP64_MARKER ? next() : csize;
+      return { usize: u, csize: c };
+    }
+    at += 4 + length;
+  }
+  throw new Stop('zip64-sizes-missing');
+}
+
+/**
+ * A small deflated entry inflated in one call: a zlib stream per entry (and its output buffer) costs more than the
+ * inflating itself for the hundreds of small files of a build. Output beyond the declared size is refused by zlib.
+ */
+async function* inflatedAtOnce(bytes: ByteSource, csize: number, usize: number): AsyncGenerator<Buffer> {
+  const data = await bytes.read(csize);
+  if (!data) throw new Stop('truncated');
+  let out: Buffer;
+  try {
+    out = inflateRawSync(data, { maxOutputLength: Math.max(usize, 1) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Stop('inflates-past-declared-size');
+    throw new Stop('corrupt-data', (error as Error).message);
+  }
+  if (out.length > usize) throw new Stop('inflates-past-declared-size');
+  if (out.length > 0) yield out;
+}
+
+/** Inflated (or stored) pieces of one entry's data. */
+async function* inflated(data: AsyncIterable<Buffer>, method: number, usize: number): AsyncGenerator<Buffer> {
+  if (method === 0) return yield* data;
+  // Output pieces no larger than the entry: zlib allocates each piece's buffer whole.
+  const inflate = createInflateRaw({ chunkSize: Math.min(BATCH_BYTES, Math.max(64 * 1024, usize)) });
+  const fed = pipeline(Readable.from(data, { highWaterMark: 1 }), inflate);
+  fed.catch(() => undefined); // observed below, after the output
+  try {
+    for await (const piece of inflate) yield piece as Buffer;
+  } catch (error) {
+    throw new Stop('corrupt-data', (error as Error).message);
+  } finally {
+    inflate.destroy();
+  }
+  await fed.catch((error: Error) => {
+    throw new Stop('corrupt-data', error.message);
+  });
+}
+
+/**
+ * An entry deflated without its sizes up front (they follow in a data descriptor): inflate finds the end of the
+ * deflate stream itself. Input is handed over until inflate ends; what it was handed beyond its end goes back to the
+ * source, and `found` learns the compressed size.
+ */
+async function* inflatedToItsEnd(bytes: ByteSource, found: (compressedSize: number) => void): AsyncGenerator<Buffer> {
+  const inflate = createInflateRaw({ chunkSize: BATCH_BYTES });
+  const recent: Buffer[] = [];
+  let handed = 0;
+  let ended = false;
+  const input = async function* () {
+    for await (const batch of bytes.take(Number.MAX_SAFE_INTEGER, BATCH_BYTES)) {
+      recent.push(batch);
+      if (recent.length > 4) recent.shift();
+      handed += batch.length;
+      yield batch;
+      if (ended) return;
+    }
+  };
+  const fed = pipeline(Readable.from(input(), { highWaterMark: 1 }), inflate);
+  fed.catch(() => undefined); // an error shows in the output below; after the end, the rest of the feed is dropped
+  inflate.once('end', () => (ended = true));
+  try {
+    for await (const piece of inflate) yield piece as Buffer;
+  } catch (error) {
+    throw new Stop('corrupt-data', (error as Error).message);
+  } finally {
+    ended = true;
+    inflate.destroy();
+  }
+  const consumed = inflate.bytesWritten;
+  const tail = Buffer.concat(recent);
+  const over = handed - consumed;
+  if (over < 0 || over > tail.length) throw new Stop('corrupt-data', 'inflate consumed an unexpected amount of input');
+  bytes.unread(Buffer.from(tail.subarray(tail.length - over)));
+  found(consumed);
+}
+
+/**
+ * The data descriptor after a deflated entry must state what the stream measured. Its signature is optional and its
+ * sizes are 32 or 64 bits (writers differ on when): the form that agrees is taken, the bytes after it go back.
+ */
+async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: number; crc: number; csize: number }): Promise<void> {
+  const d = await bytes.read(24);
+  if (!d) throw new Stop('truncated', 'the zip ends inside a data descriptor');
+  for (const signed of [true, false]) {
+    if (signed && d.readUInt32LE(0) !== 0x08074b50) continue;
+    const at = signed ? 4 : 0;
+    for (const wide of [false, true]) {
+      const size = (i: number) => (wide ? d.readUInt32LE(at + 4 + i * 8) + d.readUInt32LE(at + 8 + i * 8) * 0x100000000 : d.readUInt32LE(at + 4 + i * 4));
+      const length = at + (wide ? 20 : 12);
+      if (length <= d.length && d.readUInt32LE(at) === measured.crc && size(0) === measured.csize && size(1) === measured.size) {
+        bytes.unread(Buffer.from(d.subarray(length)));
+        return;
+      }
+    }
+  }
+  throw new Stop('corrupt-data', 'the data descriptor disagrees with the data');
+}
+
+/**
+ * Reads a zip front to back as it arrives: each local header, then the entry's data inflated in 1 MiB batches and
+ * handed to `consume`, with its size counted and its CRC-32 computed on the way; sizes deferred to a data descriptor
+ * are found from the data (where inflate ends; for stored data, a descriptor that confirms the bytes before it).
+ * Stops (never throws for the zip's sake) at the first thing a stream cannot settle: encryption, an unknown method or
+ * signature, data that inflates past its declared size, limits, a consumer's failure; then drains the rest, so that
+ * the caller's copy of the bytes is complete either way. What it found is evidence for the central directory to confirm, never a
+ * verdict of its own (see `StreamedEntry`).
+ */
+export async function streamEntries<R>(
+  source: AsyncIterable<Uint8Array>,
+  consume: StreamedEntryConsumer<R>,
+  limits: ArchiveLimits = DEFAULT_PACKAGE_POLICY,
+): Promise<StreamedZip<R>> {
+  const bytes = new ByteSource(source);
+  const entries: StreamedZip<R>['entries'] = [];
+  let declaredTotal = 0;
+  try {
+    for (;;) {
+      const offset = bytes.position;
+      const fixed = await bytes.read(30);
+      if (!fixed) throw new Stop('truncated');
+      const signature = fixed.readUInt32LE(0);
+      if (signature === CENTRAL_HEADER || signature === END_OF_CENTRAL_DIRECTORY || signature === ZIP64_END_OF_CENTRAL_DIRECTORY) break;
+      if (signature !== LOCAL_HEADER) throw new Stop('unexpected-signature', `0x${signature.toString(16)} at ${offset}`);
+      const flags = fixed.readUInt16LE(6);
+      const method = fixed.readUInt16LE(8);
+      let csize = fixed.readUInt32LE(18);
+      let usize = fixed.readUInt32LE(22);
+      const name = await bytes.read(fixed.readUInt16LE(26));
+      const extra = await bytes.read(fixed.readUInt16LE(28));
+      if (!name || !extra) throw new Stop('truncated');
+      if (flags & FLAG_ENCRYPTED) throw new Stop('encrypted');
+      if (method !== 0 && method !== 8) throw new Stop('compression-method', `method ${method}`);
+      const deferred = (flags & FLAG_DATA_DESCRIPTOR) !== 0;
+      if (deferred) {
+        // Sizes come after the data: bounded by what is left of the total instead (a ratio needs both sizes).
+        usize = limits.maxTotalUncompressedBytes - declaredTotal;
+        csize = Number.MAX_SAFE_INTEGER;
+      } else {
+        if (csize === ZIP64_MARKER || usize === ZIP64_MARKER) ({ usize, csize } = zip64Sizes(extra, usize, csize));
+        if (method === 0 && csize !== usize) throw new Stop('stored-size-mismatch');
+        declaredTotal += usize;
+        if (declaredTotal > limits.maxTotalUncompressedBytes) throw new Stop('over-limits');
+        if (usize >= limits.compressionRatioMinBytes && usize / Math.max(csize, 1) > limits.maxCompressionRatio) throw new Stop('over-limits');
+      }
+      if (entries.length + 1 > limits.maxEntries) throw new Stop('over-limits');
+
+      let size = 0;
+      let crc = 0;
+      const head: Buffer[] = [];
+      let headBytes = 0;
+      const counted = async function* (pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+        for await (const piece of pieces) {
+          size += piece.length;
+          // A bomb is stopped at once, before its bytes fill anything downstream.
+          if (size > usize) throw new Stop('inflates-past-declared-size');
+          crc = crc32(piece, crc);
+          if (headBytes < NESTED_ARCHIVE_SNIFF_BYTES) {
+            head.push(piece.subarray(0, NESTED_ARCHIVE_SNIFF_BYTES - headBytes));
+            headBytes += Math.min(piece.length, NESTED_ARCHIVE_SNIFF_BYTES - headBytes);
+          }
+          yield piece;
+        }
+      };
+      const dataStart = bytes.position;
+      let measured: number | null = null;
+      const data = !deferred
+        ? method === 8 && csize <= SMALL_ENTRY_BYTES && usize <= SMALL_ENTRY_BYTES
+          ? inflatedAtOnce(bytes, csize, usize)
+          : inflated(bytes.take(csize, BATCH_BYTES), method, usize)
+        : method === 8
+          ? inflatedToItsEnd(bytes, (n) => (measured = n))
+          : bytes.untilDescriptor(BATCH_BYTES, (n) => (measured = n));
+      let result: R;
+      try {
+        result = await consume({ offset, name }, counted(data));
+      } catch (error) {
+        if (error instanceof Stop) throw error;
+        throw new Stop('consumer-failed', (error as Error).message);
+      }
+      if (deferred) {
+        if (measured === null) throw new Stop('truncated', 'no data descriptor confirms the stored data');
+        csize = measured;
+        if (method === 8) await readDeflatedDescriptor(bytes, { size, crc: crc >>> 0, csize });
+        declaredTotal += size;
+      } else {
+        // Inflate may finish before its input does (bytes after the deflate stream's end): skip to the entry's end.
+        const unread = dataStart + csize - bytes.position;
+        if (unread > 0) for await (const _ of bytes.take(unread, BATCH_BYTES)) void _;
+        if (bytes.position !== dataStart + csize) throw new Stop('truncated');
+      }
+      const entry: StreamedEntry = { offset, method, compressedSize: csize, size, crc32: crc >>> 0, head: Buffer.concat(head).toString('base64') };
+      entries.push({ entry, result });
+    }
+  } catch (error) {
+    if (!(error instanceof Stop)) throw error;
+    await bytes.drain();
+    return { complete: false, stop: error.why, detail: error.message, entries };
+  }
+  await bytes.drain();
+  return { complete: true, entries };
+}

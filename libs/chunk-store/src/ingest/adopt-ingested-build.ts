@@ -1,0 +1,49 @@
+import type { BuildManifest, IngestReport, StoredBuild } from '@hangar/contracts';
+import { confirmedByStream, openArchive, type ArchiveSource } from '@hangar/archive';
+import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
+import type { ChunkingOptions } from '../chunking/chunking-options';
+import { confirmChunks } from '../collection/chunk-confirmation';
+import { chunkKey, manifestKey } from '../content-store/content-keys';
+import { chunkHashesOf, storageFigures, writeManifest } from '../content-store/manifest-io';
+import type { BuildIdentity } from '../content-store/build-storage';
+
+/**
+ * Stores a build whose contents were chunked while it downloaded: its manifest is made from the ingest report (only
+ * the central directory is read, to name and order the files), once every chunk is found in the store. Null when
+ * the report cannot serve (incomplete, other chunking, an entry it lacks or that differs, a chunk gone, e.g.
+ * collected before any manifest named it): the caller then stores the build from the zip (`storeBuild`).
+ */
+export async function adoptIngestedBuild(
+  blobs: BlobStore,
+  source: ArchiveSource,
+  report: IngestReport,
+  build: BuildIdentity,
+  chunking: ChunkingOptions,
+): Promise<StoredBuild | null> {
+  if (!report.complete || report.chunkAvgBytes !== chunking.avgSize) return null;
+  const byOffset = new Map(report.entries.map((e) => [e.offset, e]));
+  const archive = await openArchive(source);
+  const manifest: BuildManifest = { ...build, files: [], totalBytes: 0 };
+  try {
+    for (const entry of archive.entries) {
+      if (entry.isDirectory) continue;
+      const streamed = byOffset.get(entry.localHeaderOffset);
+      if (!confirmedByStream(entry, streamed)) return null;
+      manifest.files.push({ path: entry.path, size: streamed.size, crc32: entry.crc32, sha256: streamed.sha256, chunks: streamed.chunks });
+      manifest.totalBytes += streamed.size;
+    }
+  } finally {
+    await archive.close();
+  }
+  try {
+    // Already flushed by the ingest; this finds any that a collection pass took since (nothing referenced them).
+    await blobs.sync([...chunkHashesOf(manifest)].map(chunkKey));
+  } catch (error) {
+    if (error instanceof BlobNotFound) return null;
+    throw error;
+  }
+  const key = manifestKey(build.uploadId);
+  await writeManifest(blobs, key, manifest);
+  await confirmChunks(blobs, manifest);
+  return storageFigures(key, manifest, report.entries.reduce((sum, e) => sum + e.newBytes, 0));
+}

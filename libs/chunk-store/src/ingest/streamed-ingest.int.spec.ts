@@ -1,0 +1,55 @@
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IngestReport } from '@hangar/contracts';
+import { FilesystemBlobStore } from '@hangar/blob-store';
+import { writeUeBuildZip } from '@hangar/testing';
+import { chunkingFor } from '../chunking/chunking-options';
+import { storeBuild } from '../content-store/build-storage';
+import { chunkKey } from '../content-store/content-keys';
+import { readManifest } from '../content-store/manifest-io';
+import { adoptIngestedBuild } from './adopt-ingested-build';
+import { ingestStream } from './streamed-ingest';
+
+describe('ingesting a zip while it arrives, then adopting what was chunked', () => {
+  let tmp: string;
+  let blobs: FilesystemBlobStore;
+  const chunking = chunkingFor(64 * 1024);
+  const identity = (uploadId: string) => ({ uploadId, projectId: 'p', createdAt: 'now' });
+  const ingest = async (path: string): Promise<IngestReport> => ({
+    ...(await ingestStream(blobs, createReadStream(path, { highWaterMark: 64 * 1024 }), chunking)),
+    archive: { size: 0, sha256: '' },
+  });
+
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-ingest-'));
+    blobs = new FilesystemBlobStore(join(tmp, 'store'));
+  });
+  afterEach(async () => {
+    await blobs.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('stores the same manifest as chunking the zip afterwards, reading only its central directory', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 2 * 1024 * 1024, fileCount: 80 });
+    const report = await ingest(zip.path);
+    expect(report).toMatchObject({ complete: true, chunkAvgBytes: chunking.avgSize });
+    const adopted = await adoptIngestedBuild(blobs, zip.path, report, identity('streamed'), chunking);
+    expect(adopted).toMatchObject({ fileCount: zip.fileCount, totalBytes: zip.totalSize });
+    expect(adopted!.newBytes).toBeGreaterThan(zip.totalSize * 0.9);
+    const later = await storeBuild(blobs, zip.path, identity('later'), chunking);
+    expect(later.newBytes).toBe(0); // everything was already in the store
+    const [a, b] = [await readManifest(blobs, adopted!.manifestKey), await readManifest(blobs, later.manifestKey)];
+    expect(a.files).toEqual(b.files);
+  });
+
+  it('does not adopt an incomplete report, another chunking, or chunks that were collected meanwhile', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 512 * 1024, fileCount: 30 });
+    const report = await ingest(zip.path);
+    await expect(adoptIngestedBuild(blobs, zip.path, { ...report, complete: false }, identity('x'), chunking)).resolves.toBeNull();
+    await expect(adoptIngestedBuild(blobs, zip.path, report, identity('x'), chunkingFor(128 * 1024))).resolves.toBeNull();
+    await blobs.delete(chunkKey(report.entries.find((e) => e.chunks.length > 0)!.chunks[0].hash));
+    await expect(adoptIngestedBuild(blobs, zip.path, report, identity('x'), chunking)).resolves.toBeNull();
+    expect(await blobs.stat('manifests/x.json')).toBeNull();
+  });
+});
