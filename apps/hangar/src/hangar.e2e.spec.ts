@@ -599,7 +599,7 @@ describe('Hangar embedded (npm start), end to end', () => {
       await api.waitForFile(user, project.id, live, (f) => f.status === 'Approved' && f.live);
 
       const dir = join(tmp, 'late-worker');
-      const late = await startWorkerAgent(hangar.infra, { id: 'late-asia-pacific', region: 'asia-pacific', dir, capacity: 1 });
+      const late = await startWorkerAgent(hangar.infra, { id: 'late-asia-pacific', region: 'asia-pacific', dir, capacity: 1, cacheBytes: 10 * 1024 ** 3 });
       try {
         await waitUntil(async () => existsSync(join(dir, 'builds', live)), (there) => there, 'live build on the late worker');
         // Both builds went out to the region before the worker existed: only the live one is materialised.

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { BlobNotFound, type BlobInfo, type BlobStore } from '../../port/blob-store.port';
+import { BlobNotFound, type BlobInfo, type BlobStore, type PutOptions } from '../../port/blob-store.port';
 import { assertValidBlobKey, assertValidBlobPrefix } from '../../key/blob-key';
 
 /**
@@ -16,7 +16,7 @@ export class PrefixedBlobStore implements BlobStore {
     if (!prefix.endsWith('/')) throw new Error(`prefix ${prefix} must end with /`);
   }
 
-  async put(key: string, body: Readable | Buffer, options?: { size?: number; contentType?: string }): Promise<BlobInfo> {
+  async put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<BlobInfo> {
     try {
       return this.relative(await this.inner.put(this.full(key), body, options));
     } catch (error) {
@@ -46,6 +46,15 @@ export class PrefixedBlobStore implements BlobStore {
   async *list(prefix: string): AsyncIterable<BlobInfo> {
     assertValidBlobPrefix(prefix);
     for await (const info of this.inner.list(this.prefix + prefix)) yield this.relative(info);
+  }
+  async sync(keys: Iterable<string>): Promise<void> {
+    const full = [...keys].map((key) => this.full(key));
+    try {
+      await this.inner.sync(full);
+    } catch (error) {
+      if (error instanceof BlobNotFound) throw new BlobNotFound(error.key.startsWith(this.prefix) ? error.key.slice(this.prefix.length) : error.key);
+      throw error;
+    }
   }
   localPath(key: string): string | null {
     return this.inner.localPath(this.full(key));
