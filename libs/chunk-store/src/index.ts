@@ -1,7 +1,8 @@
 export { chunkStream, findCutPoint } from './chunking/content-defined-chunker';
 export { chunkingFor, DEFAULT_AVG_CHUNK_BYTES, InvalidChunkingOptions, type ChunkingOptions } from './chunking/chunking-options';
 export { CHUNKS_PREFIX, MANIFESTS_PREFIX, chunkKey, manifestKey } from './content-store/content-keys';
-export { readManifest, chunkHashesOf } from './content-store/manifest-io';
+export { readManifest, writeManifest, chunkHashesOf } from './content-store/manifest-io';
+export { copyMissingChunks } from './content-store/chunk-copy';
 export { writeContents, type WrittenContents } from './content-store/chunk-writer';
 export { storeBuild, copyBuild, type BuildIdentity } from './content-store/build-storage';
 export { collectGarbage, type CollectionResult } from './collection/garbage-collector';

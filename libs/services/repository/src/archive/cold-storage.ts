@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BuildManifest } from '@hangar/contracts';
 import { BLOB_STORE, BlobNotFound, PrefixedBlobStore, type BlobStore } from '@hangar/blob-store';
-import { chunkHashesOf, chunkKey, collectGarbage, confirmChunks, manifestKey, readManifest } from '@hangar/chunk-store';
+import { chunkHashesOf, collectGarbage, confirmChunks, copyMissingChunks, manifestKey, readManifest, writeManifest } from '@hangar/chunk-store';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 
 /**
@@ -34,8 +34,8 @@ export class ColdStorage {
   async copyToCold(hotManifestKey: string): Promise<BuildManifest | null> {
     const manifest = await readManifest(this.hot, hotManifestKey);
     if (manifest.files.some((file) => !file.chunks)) return null;
-    await copyChunks(this.hot, this.cold, chunkHashesOf(manifest));
-    await this.putManifest(this.cold, manifestKey(manifest.uploadId), manifest);
+    await copyMissingChunks(this.hot, this.cold, chunkHashesOf(manifest));
+    await writeManifest(this.cold, manifestKey(manifest.uploadId), manifest);
     // A cold pass (after a deletion) may have started before the manifest was there: the same protocol as hot writes.
     await confirmChunks(this.cold, manifest);
     return manifest;
@@ -51,8 +51,8 @@ export class ColdStorage {
       if (error instanceof BlobNotFound && (await this.hot.stat(hotManifestKey))) return;
       throw error;
     }
-    await copyChunks(this.cold, this.hot, chunkHashesOf(manifest));
-    await this.putManifest(this.hot, hotManifestKey, manifest);
+    await copyMissingChunks(this.cold, this.hot, chunkHashesOf(manifest));
+    await writeManifest(this.hot, hotManifestKey, manifest);
     await confirmChunks(this.hot, manifest);
   }
 
@@ -67,20 +67,5 @@ export class ColdStorage {
 
   collectCold(): Promise<unknown> {
     return collectGarbage(this.cold);
-  }
-
-  private async putManifest(store: BlobStore, key: string, manifest: BuildManifest): Promise<void> {
-    const bytes = Buffer.from(JSON.stringify(manifest));
-    await store.put(key, bytes, { size: bytes.length, contentType: 'application/json' });
-  }
-}
-
-async function copyChunks(from: BlobStore, to: BlobStore, hashes: Iterable<string>): Promise<void> {
-  for (const hash of hashes) {
-    const key = chunkKey(hash);
-    if (await to.stat(key)) continue;
-    const info = await from.stat(key);
-    if (!info) throw new BlobNotFound(key);
-    await to.put(key, await from.get(key), { size: info.size });
   }
 }
