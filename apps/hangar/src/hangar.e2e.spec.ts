@@ -582,6 +582,38 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect((await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: null })).body.sanityCheck).toBeNull();
     });
 
+    it('a set-live whose round fails on the workers returns the build to Approved (not Reject); the live build stays live', async () => {
+      const project = await api.createProject(user.apiKey, { name: 'Failed rollback', region: 'europe', webhookUrl: hooks.url('/failed-rollback') });
+      const good = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, good, (f) => f.status === 'Approved' && f.live);
+      const current = (await api.uploadFile(user, project.id, files.url('/builds/second.zip'))).body.uploadId;
+      await api.waitForFile(user, project.id, current, (f) => f.status === 'Approved' && f.live);
+
+      // The workers now refuse every build: rolling back to the good one fails its round.
+      const failing = { command: ['sh', '-c', 'echo driver crashed >&2; exit 4'], timeoutSeconds: 30 };
+      expect((await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: failing })).status).toBe(200);
+      expect((await v1('POST', `/v1/builds/${good}/live`)).status).toBe(202);
+      const failure = await hooks.waitFor((d) => hook(d)?.uploadId === good && hook(d)?.event === 'build.redistribution_failed', 30_000);
+      expect(hook(failure[0])).toMatchObject({ projectId: project.id, status: 'Approved', objection: 'Validation failed on worker' });
+
+      const after = await waitUntil(() => v1('GET', `/v1/builds/${good}`).then((r) => r.body), (b) => b.status === 'Approved' && !b.goingLive, 'back to Approved');
+      expect(after).toMatchObject({ status: 'Approved', live: false, label: 'Archived', objection: null, objectionCode: null });
+      expect(after.timeline.at(-1)).toMatchObject({
+        type: 'RedistributionFailed',
+        status: 'Approved',
+        failure: { code: 'WORKER_VALIDATION_FAILED', objection: 'Validation failed on worker', reason: 'worker local-europe: sh exited with code 4; output: driver crashed' },
+      });
+      expect((await api.project(user, project.id)).body.files.find((f: any) => f._id === good)).toMatchObject({ status: 'Approved', objection: null });
+      expect((await v1('GET', `/v1/projects/${project.id}`)).body.liveUploadId).toBe(current);
+      expect((await v1('GET', `/v1/builds/${current}`)).body).toMatchObject({ status: 'Approved', live: true, label: 'Current Live Build' });
+      expect(deliveriesOf(good).map((d) => hook(d).event)).toEqual([...HAPPY_PATH, 'build.distributing', 'build.redistribution_failed']);
+
+      // Once the workers accept it again, the same build goes live.
+      expect((await v1('PATCH', `/v1/projects/${project.id}`, { sanityCheck: null })).status).toBe(200);
+      expect((await v1('POST', `/v1/builds/${good}/live`)).status).toBe(202);
+      await waitUntil(() => v1('GET', `/v1/projects/${project.id}`).then((r) => r.body.liveUploadId), (live) => live === good, 'the good build live');
+    });
+
     it('fails a sanity check that runs past its timeout, and refuses a malformed one', async () => {
       const project = await api.createProject(user.apiKey, { name: 'Hangs', region: 'europe', sanityCheck: { command: ['sleep', '60'], timeoutSeconds: 1 } });
       const uploadId = (await api.uploadFile(user, project.id, files.url('/builds/good.zip'))).body.uploadId;

@@ -99,6 +99,28 @@ export interface BuildRejected {
   };
 }
 
+/**
+ * A distribution round of a build that had been approved before (set live, rollback, distribute-file, or the
+ * retrieval of an archived approved build) failed: no quorum by the deadline (`NO_WORKERS`) or a worker's failed
+ * sanity check (`WORKER_VALIDATION_FAILED`). The build goes back to `Approved` (not live: the project's live build
+ * stays what it was) instead of being rejected; the round's failure is kept here with its objection and reason.
+ * A first distribution that fails is still `BuildRejected`.
+ */
+export interface RedistributionFailed {
+  type: 'RedistributionFailed';
+  data: {
+    uploadId: string;
+    projectId: string;
+    /** The round that failed. */
+    round: number;
+    code: ObjectionCode;
+    objection: ObjectionText;
+    /** A human-readable detail, as `BuildRejected.reason`. */
+    reason: string;
+    at: string;
+  };
+}
+
 /** A label the studio gives a build (`v1.2.0`); `null` clears it. Changes no status. */
 export interface BuildTagged {
   type: 'BuildTagged';
@@ -148,6 +170,7 @@ export type BuildEvent =
   | BuildReadyOnWorker
   | BuildApproved
   | BuildRejected
+  | RedistributionFailed
   | BuildTagged
   | BuildDeleted
   | BuildArchived
@@ -167,6 +190,7 @@ export const BUILD_EVENT_TYPES: readonly BuildEventType[] = [
   'BuildReadyOnWorker',
   'BuildApproved',
   'BuildRejected',
+  'RedistributionFailed',
   'BuildTagged',
   'BuildDeleted',
   'BuildArchived',
@@ -178,7 +202,10 @@ export function buildStreamName(uploadId: string): string {
   return `build-${uploadId}`;
 }
 
-/** The events that move a build into a status (and so fire that status's webhook). Others change no status. */
+/**
+ * The events that move a build into a status (and so fire a webhook: that status's, or the event's own when
+ * `WEBHOOK_EVENT_OF` names one). Others change no status.
+ */
 export const STATUS_ENTERED_BY: Readonly<Partial<Record<BuildEventType, BuildStatus>>> = {
   BuildQueued: 'pending',
   DownloadStarted: 'Downloading Files',
@@ -188,4 +215,6 @@ export const STATUS_ENTERED_BY: Readonly<Partial<Record<BuildEventType, BuildSta
   DistributionStarted: 'Distribute',
   BuildApproved: 'Approved',
   BuildRejected: 'Reject',
+  // Back to Approved after a failed redistribution: fires `build.redistribution_failed`, not `build.approved`.
+  RedistributionFailed: 'Approved',
 };

@@ -44,6 +44,11 @@ export interface BuildTimelineEntry {
   status: BuildStatus;
   at: string;
   position: string;
+  /**
+   * Why the build or its round failed, on `BuildRejected` and `RedistributionFailed` entries (a failed set-live or
+   * rollback shows here: the build itself stays Approved, without an objection). Absent on other entries.
+   */
+  failure?: { code: string; objection: string; reason: string };
 }
 
 export interface ProjectView {

@@ -29,6 +29,11 @@ export interface ExistingBuild {
   quorum: number | null;
   deadline: string | null;
   rejection: { code: ObjectionCode; objection: string; reason: string } | null;
+  /**
+   * It was approved in an earlier round: a later round that fails (set live, rollback, retrieval) returns it to
+   * Approved (RedistributionFailed) instead of rejecting a build that served well.
+   */
+  approvedBefore: boolean;
   tag: string | null;
   /** A copy's source records; the stages complete from them at once. Null for an uploaded build. */
   copiedFrom: BuildCopySource | null;

@@ -6,6 +6,8 @@ import {
   objectionFor,
   type BuildEvent,
   type BuildRejected,
+  type ObjectionCode,
+  type RedistributionFailed,
 } from '@hangar/contracts';
 import { assertNever, type Decider } from '../decider/decider';
 import type { BuildCommand } from './build-commands';
@@ -80,7 +82,7 @@ export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
 
     case 'RecordWorkerValidationFailed':
       if (build.status !== BuildStatus.Distributing || command.round !== build.round) return [];
-      return [rejected(build, 'WORKER_VALIDATION_FAILED', `worker ${command.workerId}: ${command.reason}`, command.at)];
+      return [failed(build, 'WORKER_VALIDATION_FAILED', `worker ${command.workerId}: ${command.reason}`, command.at)];
 
     case 'ExpireDistribution': {
       if (build.status !== BuildStatus.Distributing || command.round !== build.round) return [];
@@ -91,12 +93,12 @@ export function decideBuild(command: BuildCommand, build: Build): BuildEvent[] {
         command.healthyWorkers === 0 && build.readyWorkers.length === 0
           ? `no healthy worker agent in region ${build.region} by ${deadline}`
           : `${build.readyWorkers.length} of ${quorum} worker(s) reported the build ready by ${deadline}`;
-      return [rejected(build, 'NO_WORKERS', reason, command.at)];
+      return [failed(build, 'NO_WORKERS', reason, command.at)];
     }
 
     case 'RejectBuild':
       if (build.status === BuildStatus.Approved || build.status === BuildStatus.Rejected) return [];
-      return [rejected(build, command.code, command.reason, command.at)];
+      return [failed(build, command.code, command.reason, command.at)];
     case 'TagBuild': {
       if (command.tag !== null && (command.tag.trim().length === 0 || command.tag.length > MAX_TAG_LENGTH)) {
         throw new InvalidInput(`tag must be 1 to ${MAX_TAG_LENGTH} characters, or null to clear it`);
@@ -177,7 +179,19 @@ function alreadyPast(build: ExistingBuild, target: BuildStatus, command: string,
   throw new IllegalTransition(`${command}: build ${build.uploadId} is ${build.status}`);
 }
 
-function rejected(build: ExistingBuild, code: BuildRejected['data']['code'], reason: string, at: string): BuildRejected {
+/**
+ * A build that fails now: rejected, unless it was approved in an earlier round — then only this round failed
+ * (RedistributionFailed) and it goes back to Approved, not live.
+ */
+function failed(build: ExistingBuild, code: ObjectionCode, reason: string, at: string): BuildRejected | RedistributionFailed {
+  if (!build.approvedBefore) return rejected(build, code, reason, at);
+  return {
+    type: 'RedistributionFailed',
+    data: { uploadId: build.uploadId, projectId: build.projectId, round: build.round, code, objection: objectionFor(code), reason, at },
+  };
+}
+
+function rejected(build: ExistingBuild, code: ObjectionCode, reason: string, at: string): BuildRejected {
   return {
     type: 'BuildRejected',
     data: {
@@ -215,6 +229,7 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
       quorum: null,
       deadline: null,
       rejection: null,
+      approvedBefore: false,
       tag: null,
       copiedFrom: d.copiedFrom ?? null,
       deleted: false,
@@ -250,7 +265,10 @@ export function evolveBuild(build: Build, event: BuildEvent): Build {
     case 'BuildReadyOnWorker':
       return { ...build, readyWorkers: [...build.readyWorkers, event.data.workerId] };
     case 'BuildApproved':
-      return { ...build, status: BuildStatus.Approved, stageDone: true };
+      return { ...build, status: BuildStatus.Approved, stageDone: true, approvedBefore: true };
+    case 'RedistributionFailed':
+      // Back where it was before the round: approved, at rest (a retrieval that failed is over too).
+      return { ...build, status: BuildStatus.Approved, stageDone: true, retrieving: false };
     case 'BuildRejected':
       return {
         ...build,

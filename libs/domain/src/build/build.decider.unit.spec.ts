@@ -221,6 +221,47 @@ describe('build decider', () => {
       spec.given([...held, archived]).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([retrievalStarted]));
   });
 
+  describe('a redistribution that fails returns a previously approved build to Approved, not Reject', () => {
+    const late = new Date(Date.parse(deadline) + 60_000).toISOString();
+    const secondRound = [...approvedHistory, distributionStarted(2, 'manual')];
+    const redistributionFailed = (code: ObjectionCode, objection: string, reason: string, when = at, round = 2): BuildEvent => ({
+      type: 'RedistributionFailed',
+      data: { ...ids, round, code, objection: objection as never, reason, at: when },
+    });
+    const noQuorum = redistributionFailed('NO_WORKERS', 'No streaming servers available in region', `no healthy worker agent in region europe by ${deadline}`, late);
+
+    it('a set-live or rollback round with no quorum by its deadline fails the round (RedistributionFailed)', () =>
+      spec.given(secondRound).when({ type: 'ExpireDistribution', round: 2, healthyWorkers: 0, deadline, at: late }).then([noQuorum]));
+    it("a worker's failed sanity check in that round fails it the same way", () =>
+      spec
+        .given(secondRound)
+        .when({ type: 'RecordWorkerValidationFailed', workerId: 'w1', round: 2, reason: 'exited with code 3', at })
+        .then([redistributionFailed('WORKER_VALIDATION_FAILED', 'Validation failed on worker', 'worker w1: exited with code 3')]));
+    it('the build is Approved again, at rest, without an objection, and can be set live again', () => {
+      const after = [...secondRound, noQuorum];
+      expect(fold(buildDecider, after)).toMatchObject({ status: BuildStatus.Approved, stageDone: true, rejection: null, round: 2, approvedBefore: true });
+      spec.given(after).when({ type: 'StartDistribution', trigger: 'manual', policy, at }).then([distributionStarted(3, 'manual')]);
+      spec.given(after).when({ type: 'ExpireDistribution', round: 2, healthyWorkers: 0, deadline, at: late }).then([]);
+    });
+    it('the retrieval of an archived approved build whose round fails comes back to Approved too', () => {
+      const cold: BuildEvent[] = [
+        { type: 'BuildArchived', data: { ...ids, coldManifestKey: 'cold/x.json', at } },
+        { type: 'BuildRetrievalStarted', data: { ...ids, at } },
+        { type: 'BuildRetrieved', data: { ...ids, at } },
+      ];
+      const retrievedRound = [...approvedHistory, ...cold, distributionStarted(2, 'auto')];
+      spec.given(retrievedRound).when({ type: 'ExpireDistribution', round: 2, healthyWorkers: 0, deadline, at: late }).then([noQuorum]);
+      expect(fold(buildDecider, [...retrievedRound, noQuorum])).toMatchObject({ status: BuildStatus.Approved, archived: false, retrieving: false });
+    });
+    it('a first distribution that fails still rejects the build', () => {
+      spec.given(history.distributing).when({ type: 'ExpireDistribution', round: 1, healthyWorkers: 0, deadline, at: late }).then([
+        { ...rejectedAt(BuildStatus.Distributing, 'NO_WORKERS', 'No streaming servers available in region', `no healthy worker agent in region europe by ${deadline}`), data: { ...rejectedAt(BuildStatus.Distributing, 'NO_WORKERS', 'No streaming servers available in region', `no healthy worker agent in region europe by ${deadline}`).data, at: late } } as BuildEvent,
+      ]);
+      const released = [queued(false), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted, storedEvent(false), distributionStarted(1, 'manual')];
+      expect(decideAt(released, { type: 'RecordWorkerValidationFailed', workerId: 'w1', round: 1, reason: 'x', at })).toMatchObject([{ type: 'BuildRejected' }]);
+    });
+  });
+
   describe('autoRelease off', () => {
     const storedHeld = [queued(false), downloadStarted, downloaded, scanStarted, scanPassed, savingStarted];
     it('stores the build as not released', () =>

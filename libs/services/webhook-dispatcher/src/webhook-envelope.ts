@@ -1,9 +1,11 @@
 import {
   STATUS_ENTERED_BY,
   WEBHOOK_EVENT_FOR_STATUS,
+  WEBHOOK_EVENT_OF,
   WebhookEventName,
   type BuildEventType,
   type BuildRejected,
+  type RedistributionFailed,
   type PublishedEvent,
   type WebhookEnvelope,
 } from '@hangar/contracts';
@@ -14,12 +16,13 @@ export function envelopeFor(event: PublishedEvent, projectId: string, fileUrl: s
   if (!status) return null;
   const data = event.data as { uploadId: string; at?: string };
   return {
-    event: WEBHOOK_EVENT_FOR_STATUS[status],
+    event: WEBHOOK_EVENT_OF[event.type as BuildEventType] ?? WEBHOOK_EVENT_FOR_STATUS[status],
     projectId,
     uploadId: data.uploadId,
     fileUrl,
     status,
-    objection: event.type === 'BuildRejected' ? (event.data as BuildRejected['data']).objection : null,
+    // A failed redistribution says why, as a rejection does (the build itself stays Approved).
+    objection: event.type === 'BuildRejected' || event.type === 'RedistributionFailed' ? (event.data as (BuildRejected | RedistributionFailed)['data']).objection : null,
     // The time of the fact, not of the delivery: a retried webhook says when the build changed.
     timestamp: data.at ?? event.recordedAt,
   };

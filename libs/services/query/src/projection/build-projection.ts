@@ -1,4 +1,4 @@
-import { BUILD_EVENT_TYPES, BuildLabel, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildView, type ProjectEvent, type WebhookDeliveryEvent } from '@hangar/contracts';
+import { BUILD_EVENT_TYPES, BuildLabel, BuildStatus, STATUS_ENTERED_BY, type BuildEvent, type BuildTimelineEntry, type BuildView, type ProjectEvent, type WebhookDeliveryEvent } from '@hangar/contracts';
 import { buildLabel } from '@hangar/domain';
 import type { RecordedEvent } from '@hangar/event-store';
 import type { ReadModelTransaction } from '../read-model/read-model-store';
@@ -93,12 +93,11 @@ export function project(tx: ReadModelTransaction, recorded: RecordedEvent): void
       const b = tx.build((event.data as { uploadId: string }).uploadId);
       if (!b) return;
       const status = STATUS_ENTERED_BY[event.type as BuildEvent['type']] ?? b.status;
-      const next: BuildView = {
-        ...b,
-        status,
-        updatedAt: at,
-        timeline: [...b.timeline, { type: event.type, status, at, position: recorded.position.toString() }],
-      };
+      const entry: BuildTimelineEntry = { type: event.type, status, at, position: recorded.position.toString() };
+      if (event.type === 'BuildRejected' || event.type === 'RedistributionFailed') {
+        entry.failure = { code: event.data.code, objection: event.data.objection, reason: event.data.reason };
+      }
+      const next: BuildView = { ...b, status, updatedAt: at, timeline: [...b.timeline, entry] };
       applyDetails(next, event as BuildEvent);
       tx.putBuild(relabel(next));
     }
