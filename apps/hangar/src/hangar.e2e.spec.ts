@@ -534,26 +534,31 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect((await api.call('POST', '/v1/admin/storage/gc', { bearer: ADMIN })).body).toMatchObject({ deletedChunks: 0, deletedBytes: 0 });
     });
 
-    it('deleting a build while it downloads stops its pipeline: never approved, no more webhooks, nothing stored', async () => {
-      const zip = await writeUeBuildZip(join(tmp, 'slow-delete.zip'), { name: 'Demo', fileCount: 40, pakSize: 2 * 1024 * 1024, seed: 'delete' });
+    it('deleting a build while it downloads aborts the transfer: connection closed, staging file gone, no more events or webhooks', async () => {
+      // Big and slow: the whole transfer would take about 24 s.
+      const zip = await writeUeBuildZip(join(tmp, 'slow-delete.zip'), { name: 'Demo', fileCount: 40, pakSize: 24 * 1024 * 1024, seed: 'delete' });
       files.serveFile('/builds/slow-delete.zip', zip.path, { throttleBytesPerSecond: 1024 * 1024 });
       const project = await api.createProject(user.apiKey, { name: 'Cancelled', region: 'europe', webhookUrl: hooks.url('/cancelled') });
       const { uploadId } = (await api.uploadFile(user, project.id, files.url('/builds/slow-delete.zip'))).body;
-      await waitUntil(() => v1('GET', `/v1/builds/${uploadId}`).then((r) => r.body.status), (status) => status === 'Downloading Files', 'downloading');
+      await waitUntil(() => v1('GET', `/v1/builds/${uploadId}`).then((r) => r.body.progress?.bytes ?? 0), (bytes) => bytes > 0, 'download progress');
+      const staging = join(config.dataDir, 'downloads', `${uploadId}.part`);
+      expect(existsSync(staging)).toBe(true);
 
       expect((await v1('DELETE', `/v1/builds/${uploadId}`)).status).toBe(204);
       const webhooksAtDeletion = deliveriesOf(uploadId).length;
-      // Long enough for the throttled download to finish and, were the pipeline not stopped, the build to be approved.
-      await new Promise((r) => setTimeout(r, (zip.size / (1024 * 1024)) * 1000 + 3000));
+      const [transfer] = files.requests.filter((r) => r.url === '/builds/slow-delete.zip');
+      await waitUntil(async () => transfer.closed, (closed) => closed, 'the server sees the connection closed', 10_000);
+      expect(transfer.completed).toBe(false);
+      expect(transfer.bytesSent).toBeLessThan(zip.size / 2);
+      await waitUntil(async () => existsSync(staging), (there) => !there, 'staging file removed', 10_000);
 
       const events = (await hangar.infra.eventStore.readStream(`build-${uploadId}`)).map((e) => e.type);
-      expect(events.at(-1)).toBe('BuildDeleted');
-      expect(events).not.toContain('BuildApproved');
-      expect(events).not.toContain('DownloadCompleted');
+      expect(events).toEqual(['BuildQueued', 'DownloadStarted', 'BuildDeleted']);
       // The two statuses it entered before the deletion, and nothing after.
       expect(webhooksAtDeletion).toBeLessThanOrEqual(2);
       expect(deliveriesOf(uploadId).map((d) => hook(d).event)).toEqual(HAPPY_PATH.slice(0, 2));
       expect((await v1('GET', `/v1/builds/${uploadId}`)).status).toBe(404);
+      expect(files.requests.filter((r) => r.url === '/builds/slow-delete.zip')).toHaveLength(1); // no retry after the abort
       await waitUntil(() => blobKeys(`uploads/${uploadId}/`).then((k) => k.length + 0), (n) => n === 0, 'archive removed');
       expect(await blobKeys(`builds/${uploadId}/`)).toEqual([]);
       expect(await blobKeys(`manifests/${uploadId}.json`)).toEqual([]);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
@@ -136,6 +136,31 @@ describe('Hangar distributed (npm run start:distributed): every app its own proc
     const events = hooks.received.filter((d) => hook(d)?.uploadId === body.uploadId).map((d) => hook(d).event);
     expect([...new Set(events)]).toEqual(HAPPY_PATH);
   }, 150_000);
+
+  it('deleting a build while the downloader process transfers it aborts the transfer: connection closed, staging file gone, no more events', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'slow-delete.zip'), { name: 'Deleted', fileCount: 40, pakSize: 24 * 1024 * 1024, seed: 'slow-delete' });
+    files.serveFile('/slow-delete.zip', zip.path, { throttleBytesPerSecond: 1024 * 1024 });
+    const project = await api.createProject(user.apiKey, { name: 'Deleted', region: 'europe', webhookUrl: hooks.url('/deleted') });
+    const { uploadId } = (await api.uploadFile(user, project.id, files.url('/slow-delete.zip'))).body;
+    const staging = join(tmp, 'data', 'downloads', `${uploadId}.part`);
+    for (const deadline = Date.now() + 30_000; !(existsSync(staging) && statSync(staging).size > 0); ) {
+      if (Date.now() > deadline) throw new Error('the download never started');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    expect((await api.call('DELETE', `/v1/builds/${uploadId}`, { bearer: user.apiKey })).status).toBe(204);
+    const [transfer] = files.requests.filter((r) => r.url === '/slow-delete.zip');
+    for (const deadline = Date.now() + 15_000; !transfer.closed || existsSync(staging); ) {
+      if (Date.now() > deadline) throw new Error(`transfer closed: ${transfer.closed}, staging file there: ${existsSync(staging)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(transfer.completed).toBe(false);
+    expect(transfer.bytesSent).toBeLessThan(zip.size / 2);
+    expect(await storedEventTypes(uploadId)).toEqual(['BuildQueued', 'DownloadStarted', 'BuildDeleted']);
+    expect(files.requests.filter((r) => r.url === '/slow-delete.zip')).toHaveLength(1);
+    const events = hooks.received.filter((d) => hook(d)?.uploadId === uploadId).map((d) => hook(d).event);
+    expect(HAPPY_PATH.slice(0, 2)).toEqual(expect.arrayContaining([...new Set(events)]));
+  }, 90_000);
 
   it('resumes when the scanner and the webhook dispatcher are killed while a build is under way', async () => {
     const project = await api.createProject(user.apiKey, { name: 'Crash 2', region: 'europe', webhookUrl: hooks.url('/crash2') });

@@ -13,11 +13,14 @@ export class DownloadFailed extends Error {
   }
 }
 
-/** The consumer stopped reading (destroyed the stream): not the server's fault, so not a `DownloadFailed`. */
+/**
+ * The consumer stopped reading (destroyed the stream) or aborted the download (`DownloadOptions.signal`): not the
+ * server's fault, so not a `DownloadFailed`.
+ */
 export class DownloadAborted extends Error {
   readonly code = 'DOWNLOAD_ABORTED' as const;
-  constructor() {
-    super('the download was abandoned by its consumer before it completed');
+  constructor(reason = 'the download was abandoned by its consumer before it completed') {
+    super(reason);
     this.name = 'DownloadAborted';
   }
 }

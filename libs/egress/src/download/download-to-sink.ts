@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EgressPolicy } from '../egress-policy/egress-policy';
-import { DownloadFailed, DownloadRestartNeeded } from './download-failed.error';
-import { openDownload, type DownloadOptions, type DownloadResult } from './open-download';
+import { DownloadAborted, DownloadFailed, DownloadRestartNeeded } from './download-failed.error';
+import { openDownload, throwIfAborted, type DownloadOptions, type DownloadResult } from './open-download';
 import { DEFAULT_RETRY_DELAYS_MS } from './retry-policy';
 
 /**
@@ -30,7 +30,8 @@ export async function downloadToSink(url: string, sink: DownloadSink, policy: Eg
       if (typeof sink !== 'function' || restarts >= delays.length) {
         throw new DownloadFailed(`${error.reason}; gave up after ${restarts + 1} starts`, { cause: error });
       }
-      await sleep(delays[restarts]);
+      await sleep(delays[restarts], undefined, { signal: options.signal }).catch(() => undefined);
+      throwIfAborted(options.signal);
       attemptOptions = { ...options, resume: undefined };
     }
   }
@@ -46,6 +47,8 @@ async function downloadOnce(url: string, sink: DownloadSink, policy: EgressPolic
         })
       : pipeline(stream, sink);
   const [sinkOutcome, downloadOutcome] = await Promise.allSettled([consumed, result]);
+  // Aborted: whatever the sink made of its broken stream, the download was called off.
+  if (downloadOutcome.status === 'rejected' && downloadOutcome.reason instanceof DownloadAborted && options.signal?.aborted) throw downloadOutcome.reason;
   if (downloadOutcome.status === 'rejected' && (downloadOutcome.reason instanceof DownloadFailed || downloadOutcome.reason instanceof DownloadRestartNeeded)) {
     throw downloadOutcome.reason;
   }

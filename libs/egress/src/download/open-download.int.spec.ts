@@ -18,6 +18,7 @@ let dir: string;
 let zipPath: string;
 let zipSize: number;
 let server: LocalHttpServer;
+const dribbled: { sent: number; closed: boolean; completed: boolean }[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hangar-download-'));
@@ -48,6 +49,23 @@ beforeAll(async () => {
     '/stall': (_, res) => {
       res.writeHead(200, { 'content-length': String(1024 * 1024) });
       res.write(Buffer.from('PK\x03\x04', 'latin1')); // then nothing
+    },
+    '/dribble.zip': (_, res) => {
+      // 64 KiB every 20 ms, and a record of how the response ended: completed, or closed by the client midway.
+      const served = { sent: 0, closed: false, completed: false };
+      dribbled.push(served);
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(zipSize) });
+      res.on('close', () => ((served.closed = true), (served.completed = res.writableFinished)));
+      const stream = createReadStream(zipPath, { highWaterMark: 64 * 1024 });
+      stream.on('data', (piece) => {
+        stream.pause();
+        res.write(piece, () => {
+          served.sent += piece.length;
+          setTimeout(() => stream.resume(), 20);
+        });
+      });
+      stream.on('end', () => res.end());
+      res.on('close', () => stream.destroy());
     },
     '/loop': (_, res) => res.writeHead(302, { location: '/loop' }).end(),
     '/redirect': (_, res) => res.writeHead(302, { location: '/build.zip' }).end(),
@@ -148,6 +166,51 @@ describe('downloadToSink', () => {
     }
   });
 });
+
+describe('aborting a download (DownloadOptions.signal)', () => {
+  it('closes the connection at once and rejects with DownloadAborted; the sink sees its stream fail', async () => {
+    const abort = new AbortController();
+    const progress: number[] = [];
+    let sinkError: unknown = null;
+    const sink = async (stream: Readable) => {
+      try {
+        for await (const _piece of stream) void _piece;
+      } catch (error) {
+        sinkError = error;
+        throw error;
+      }
+    };
+    const onProgress = ({ bytes }: { bytes: number }) => {
+      progress.push(bytes);
+      if (bytes >= 256 * 1024) abort.abort();
+    };
+    const error = await downloadToSink(server.url('/dribble.zip'), sink, privateOk, { ...limits, retryDelaysMs: [100], onProgress, signal: abort.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DownloadAborted);
+    expect(sinkError).toBeInstanceOf(Error);
+    const served = dribbled.at(-1)!;
+    await waitFor(() => served.closed);
+    expect(served.completed).toBe(false);
+    expect(served.sent).toBeLessThan(zipSize / 2);
+    const bytesAtAbort = progress.at(-1)!;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(progress.at(-1)).toBe(bytesAtAbort); // no progress after the abort
+  });
+
+  it('sends no request when aborted before it starts', async () => {
+    const before = server.requests.length;
+    const error = await openDownload(server.url('/build.zip'), privateOk, { ...limits, signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DownloadAborted);
+    expect(server.requests.length).toBe(before);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('openDownload', () => {
   it('rejects its result with DownloadAborted when the consumer gives up', async () => {

@@ -41,6 +41,11 @@ export interface DownloadOptions {
   onResponse?: (response: DownloadResponse) => void | Promise<void>;
   /** After each chunk: bytes so far (resumed prefix included) and the file's size when known. */
   onProgress?: (progress: { bytes: number; totalBytes: number | null }) => void;
+  /**
+   * Aborting stops the transfer at once (the connection is closed, no retry follows, no more progress): the stream
+   * errors and the result rejects with `DownloadAborted`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DownloadResponse {
@@ -75,6 +80,7 @@ export interface OpenedDownload {
  * and rejects `result` with `DownloadFailed`.
  */
 export async function openDownload(url: string, policy: EgressPolicy, options: DownloadOptions): Promise<OpenedDownload> {
+  throwIfAborted(options.signal);
   let target: URL;
   try {
     target = await assertFetchableUrl(url, policy, { label: options.label });
@@ -97,6 +103,7 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
     () => ({ host: context.host, redirectedTo }),
   );
   if (options.resume) await meter.absorb(options.resume.prefix);
+  throwIfAborted(options.signal, () => meter.destroy());
   const output = new PassThrough({ highWaterMark: 1024 * 1024 });
 
   let settled = false;
@@ -107,9 +114,11 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
     resolveResult = resolve;
     rejectResult = reject;
   });
+  const onAbort = () => settle(aborted());
   const settle = (failure: Error) => {
     if (settled) return;
     settled = true;
+    options.signal?.removeEventListener('abort', onAbort);
     current?.body.destroy();
     meter.destroy();
     output.destroy(failure);
@@ -127,6 +136,7 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
   output.on('end', () => {
     if (settled) return;
     settled = true;
+    options.signal?.removeEventListener('abort', onAbort);
     resolveResult({ size: meter.size, sha256: meter.sha256 });
   });
   output.on('close', () => {
@@ -135,6 +145,7 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
     settle(new DownloadAborted());
   });
   meter.pipe(output);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const transfer = async () => {
@@ -176,13 +187,24 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
           failedInARow = 0;
         }
         if (failedInARow >= delays.length) return fail(error, attempts);
-        await sleep(delays[failedInARow++]);
+        await sleep(delays[failedInARow++], undefined, { signal: options.signal }).catch(() => undefined);
         if (settled) return;
       }
     }
   };
   void transfer().catch(fail);
   return { stream: output, result };
+}
+
+function aborted(): DownloadAborted {
+  return new DownloadAborted('the download was aborted');
+}
+
+/** Throws `DownloadAborted` (after `cleanup`) when the signal has been aborted already. */
+export function throwIfAborted(signal: AbortSignal | undefined, cleanup?: () => void): void {
+  if (!signal?.aborted) return;
+  cleanup?.();
+  throw aborted();
 }
 
 /** Feeds one response's body into the meter (kept open for the next attempt); settles when the body ends or breaks. */

@@ -29,6 +29,15 @@ export class DownloadInProgress extends Error {
   }
 }
 
+/** The download was aborted (its build was deleted): nothing is kept of it, and nothing is to be decided. */
+export class DownloadCancelled extends Error {
+  readonly code = 'DOWNLOAD_CANCELLED';
+  constructor(uploadId: string, options?: { cause?: unknown }) {
+    super(`the download of build ${uploadId} was aborted`, options);
+    this.name = 'DownloadCancelled';
+  }
+}
+
 /** What a build's download must respect, from its BuildQueued. */
 export interface DownloadTerms {
   /** The project's limit when queued; null: the deployment's. */
@@ -62,11 +71,19 @@ export class ArchiveDownloader {
     this.staging = new DownloadStaging(join(config.dataDir, 'downloads'));
   }
 
-  async download(uploadId: string, fileUrl: string, terms: DownloadTerms): Promise<DownloadedArchive> {
+  /**
+   * Aborting `signal` stops the transfer at once and removes what was staged: the result is `DownloadCancelled`, and
+   * no progress is broadcast after the abort.
+   */
+  async download(uploadId: string, fileUrl: string, terms: DownloadTerms, signal?: AbortSignal): Promise<DownloadedArchive> {
     if (this.active.has(uploadId)) throw new DownloadInProgress(uploadId);
     this.active.add(uploadId);
     try {
-      return await this.downloadAndStore(uploadId, fileUrl, terms);
+      return await this.downloadAndStore(uploadId, fileUrl, terms, signal);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      await this.staging.discard(uploadId);
+      throw new DownloadCancelled(uploadId, { cause: error });
     } finally {
       this.active.delete(uploadId);
     }
@@ -84,7 +101,7 @@ export class ArchiveDownloader {
     await this.staging.discard(uploadId);
   }
 
-  private async downloadAndStore(uploadId: string, fileUrl: string, terms: DownloadTerms): Promise<DownloadedArchive> {
+  private async downloadAndStore(uploadId: string, fileUrl: string, terms: DownloadTerms, signal: AbortSignal | undefined): Promise<DownloadedArchive> {
     const blobKey = sourceArchiveKey(uploadId);
     const staged = await this.staging.resumable(uploadId, fileUrl);
     const progress = new DownloadProgressReporter(this.bus, uploadId, () => this.clock.now(), staged?.bytes ?? 0);
@@ -109,10 +126,12 @@ export class ArchiveDownloader {
           expected: terms.declared,
           resume: staged ? { from: staged.bytes, prefix: staged.prefix(), validators: staged.validators } : undefined,
           onResponse: ({ validators, from }) => (from === 0 ? this.staging.remember(uploadId, fileUrl, validators) : undefined),
-          onProgress: ({ bytes, totalBytes }) => progress.report(bytes, totalBytes),
+          onProgress: ({ bytes, totalBytes }) => (signal?.aborted ? undefined : progress.report(bytes, totalBytes)),
+          signal,
         },
       );
     } catch (error) {
+      if (signal?.aborted) throw error;
       if (error instanceof DownloadFailed) throw new DownloadRejected(error.reason);
       if (error instanceof EgressRefused) throw new DownloadRejected(error.message);
       throw error; // our side failed (disk, …): retried on redelivery, from what is staged
@@ -120,6 +139,7 @@ export class ArchiveDownloader {
     const archive = { size: downloaded.size, sha256: downloaded.sha256 };
     const reportKey = ingestReportKey(uploadId);
     const { findings } = ingest;
+    signal?.throwIfAborted();
     if (findings) await writeIngestReport(this.blobs, reportKey, { ...findings, archive });
     // The blob store takes the staged file over: a rename on the filesystem store (no second copy), an upload on S3.
     await this.blobs.putFile(blobKey, this.staging.partPath(uploadId), { size: downloaded.size });

@@ -4,7 +4,8 @@ import { BuildStatus, Subjects, buildStreamName, type BuildQueued, type Publishe
 import { CLOCK, causedBy, handleCommand, type Clock } from '@hangar/application';
 import { buildDecider } from '@hangar/domain';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
-import { ArchiveDownloader, DownloadRejected } from './archive-downloader';
+import { ArchiveDownloader, DownloadCancelled, DownloadRejected } from './archive-downloader';
+import { DeletionWatch } from './deletion-watch';
 
 /** Downloading Files: fetch the build's zip from its URL into the blob store. */
 @Controller()
@@ -23,24 +24,35 @@ export class DownloaderController {
     const stream = buildStreamName(event.data.uploadId);
     const metadata = causedBy(event, 'downloader');
     const { state: build } = await handleCommand(this.store, stream, buildDecider, { type: 'StartDownload', at: this.now() }, metadata);
-    // Redelivered after the download finished (or the build was rejected meanwhile): nothing left to do.
+    // Redelivered after the download finished (or the build was rejected or deleted meanwhile): nothing left to do.
     if (!build.exists || build.status !== BuildStatus.Downloading || build.stageDone) return;
+    if (build.deleted) return this.downloader.remove(build.uploadId);
     // A copy downloads nothing: its source's archive is its own.
     if (build.copiedFrom) {
       await handleCommand(this.store, stream, buildDecider, { type: 'CompleteDownload', archive: build.copiedFrom.archive, at: this.now() }, metadata);
       return;
     }
 
+    // Deleted while it downloads: the transfer stops within a check interval, and nothing more is decided for it.
+    const deletion = new DeletionWatch(this.store, build.uploadId);
     try {
-      const archive = await this.downloader.download(build.uploadId, build.fileUrl, { maxBuildBytes: build.maxBuildBytes, declared: build.declared });
+      const terms = { maxBuildBytes: build.maxBuildBytes, declared: build.declared };
+      const archive = await this.downloader.download(build.uploadId, build.fileUrl, terms, deletion.signal);
       const { state } = await handleCommand(this.store, stream, buildDecider, { type: 'CompleteDownload', archive, at: this.now() }, metadata);
-      // Deleted while it downloaded: nobody will read the zip, and the repository's cleanup may have run already.
+      // Deleted in the instant it finished: nobody will read the zip, and the repository's cleanup may have run already.
       if (state.exists && state.deleted) await this.downloader.remove(build.uploadId);
     } catch (error) {
+      if (error instanceof DownloadCancelled) {
+        this.logger.log(`build ${build.uploadId} deleted while downloading: transfer stopped`);
+        await this.downloader.remove(build.uploadId);
+        return;
+      }
       if (!(error instanceof DownloadRejected)) throw error; // infrastructure trouble: redelivered and retried
       this.logger.warn(`build ${build.uploadId} rejected: ${error.message}`);
       await handleCommand(this.store, stream, buildDecider, { type: 'RejectBuild', code: 'DOWNLOAD_FAILED', reason: error.message, at: this.now() }, metadata);
       await this.downloader.discard(build.uploadId);
+    } finally {
+      deletion.stop();
     }
   }
 

@@ -24,6 +24,11 @@ export interface FileServerRequest {
   url: string;
   headers: IncomingHttpHeaders;
   status: number;
+  /** Body bytes handed to the connection so far. */
+  bytesSent: number;
+  /** The response is over: `completed` when all of it was sent, not when the client went away midway. */
+  closed: boolean;
+  completed: boolean;
 }
 
 export interface FileServer {
@@ -91,9 +96,13 @@ export async function startFileServer(): Promise<FileServer> {
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const record: FileServerRequest = { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, status: 0 };
+    const record: FileServerRequest = { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, status: 0, bytesSent: 0, closed: false, completed: false };
     requests.push(record);
-    response.on('close', () => (record.status = response.statusCode));
+    response.on('close', () => {
+      record.status = response.statusCode;
+      record.closed = true;
+      record.completed = response.writableFinished;
+    });
 
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(response, 405, 'method not allowed');
     const fault = takeFault(pathname);
@@ -107,7 +116,7 @@ export async function startFileServer(): Promise<FileServer> {
       response.setHeader('Location', route.location);
       return answer(response, route.status, `redirecting to ${route.location}`);
     }
-    await sendContent(request, response, route.content, fault?.kind === 'cut' ? fault.bytes : undefined);
+    await sendContent(request, response, route.content, fault?.kind === 'cut' ? fault.bytes : undefined, (bytes) => (record.bytesSent += bytes));
   }
 
   function takeFault(pathname: string): Fault | undefined {
@@ -188,7 +197,13 @@ export async function startFileServer(): Promise<FileServer> {
   };
 }
 
-async function sendContent(request: IncomingMessage, response: ServerResponse, content: Content, cutAfter: number | undefined): Promise<void> {
+async function sendContent(
+  request: IncomingMessage,
+  response: ServerResponse,
+  content: Content,
+  cutAfter: number | undefined,
+  sent: (bytes: number) => void,
+): Promise<void> {
   let description;
   try {
     description = await content.describe();
@@ -221,9 +236,10 @@ async function sendContent(request: IncomingMessage, response: ServerResponse, c
   }
   const body = content.open(start, end);
   if (content.options.throttleBytesPerSecond) {
-    await sendThrottled(response, body, content.options.throttleBytesPerSecond, cutAfter ?? Infinity);
+    await sendThrottled(response, body, content.options.throttleBytesPerSecond, cutAfter ?? Infinity, sent);
     return;
   }
+  body.on('data', (chunk: Buffer) => sent(chunk.length));
   if (cutAfter === undefined) {
     await pipeline(body, response).catch(() => undefined); // the client went away: nothing to do
     return;
@@ -248,7 +264,7 @@ async function sendThenCut(response: ServerResponse, body: Readable, bytes: numb
   }
 }
 
-async function sendThrottled(response: ServerResponse, body: Readable, bytesPerSecond: number, cutAfter: number): Promise<void> {
+async function sendThrottled(response: ServerResponse, body: Readable, bytesPerSecond: number, cutAfter: number, count: (bytes: number) => void): Promise<void> {
   const slice = 64 * 1024;
   let sent = 0;
   try {
@@ -258,6 +274,7 @@ async function sendThrottled(response: ServerResponse, body: Readable, bytesPerS
         const part = (chunk as Buffer).subarray(offset, offset + Math.min(slice, cutAfter - sent));
         await write(response, part);
         sent += part.length;
+        count(part.length);
         if (sent >= cutAfter) {
           response.socket?.destroy();
           return;
