@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFileServer, writeUeBuildZip } from '@hangar/testing';
 import { startHangar } from './hangar-process';
-import { peakRssMiB, shell, timed } from './timing';
+import { cpuSeconds, peakRssMiB, shell, timed } from './timing';
 
 export interface PipelineResult {
   sizeGiB: number;
@@ -10,6 +10,8 @@ export interface PipelineResult {
   fileCount: number;
   seconds: { curlToFile: number; curlSha256sum: number; curlUnzipTest: number; hangarUploadToApproved: number };
   hangarPeakRssMiB: number;
+  /** CPU time the Hangar process used from upload to Approved (all its threads): what the 2 cores had to give. */
+  hangarCpuSeconds: { user: number; system: number };
   /** Seconds between the build's own timeline events: where the pipeline spends its time. */
   stages: Record<string, number>;
   ratios: { hangarVsStandardTools: number; hangarVsCurlToFile: number };
@@ -39,6 +41,7 @@ export async function benchPipeline(root: string, work: string, sizeGiB: number)
       fileCount: zip.fileCount,
       seconds: { curlToFile, curlSha256sum, curlUnzipTest, hangarUploadToApproved: seconds },
       hangarPeakRssMiB: hangar.peakRssMiB,
+      hangarCpuSeconds: hangar.cpuSeconds,
       stages: hangar.stages,
       ratios: { hangarVsStandardTools: seconds / curlUnzipTest, hangarVsCurlToFile: seconds / curlToFile },
     };
@@ -48,7 +51,11 @@ export async function benchPipeline(root: string, work: string, sizeGiB: number)
   }
 }
 
-async function runHangar(root: string, work: string, fileUrl: string): Promise<{ seconds: number; value: { peakRssMiB: number; stages: Record<string, number> } }> {
+async function runHangar(
+  root: string,
+  work: string,
+  fileUrl: string,
+): Promise<{ seconds: number; value: { peakRssMiB: number; cpuSeconds: { user: number; system: number }; stages: Record<string, number> } }> {
   const dataDir = join(work, 'hangar-data');
   rmSync(dataDir, { recursive: true, force: true });
   const hangar = await startHangar(root, dataDir);
@@ -56,14 +63,18 @@ async function runHangar(root: string, work: string, fileUrl: string): Promise<{
     const { api } = hangar;
     const user = await api.createUser(hangar.adminToken);
     const project = await api.createProject(user.apiKey, { name: 'Bench', region: 'europe' });
+    const pid = hangar.child.pid as number;
+    const cpuBefore = await cpuSeconds(pid);
     const result = await timed(async () => {
       const { body } = await api.uploadFile(user, project.id, fileUrl);
       const file = await api.waitForFile(user, project.id, body.uploadId, (f) => f.status === 'Approved' || f.status === 'Reject', 30 * 60_000);
       if (file.status !== 'Approved') throw new Error(`bench build rejected: ${file.objection} (${file.reason})`);
       return body.uploadId as string;
     });
+    const cpuAfter = await cpuSeconds(pid);
+    const cpu = { user: round2(cpuAfter.user - cpuBefore.user), system: round2(cpuAfter.system - cpuBefore.system) };
     const build = await api.call('GET', `/v1/builds/${result.value}`, { bearer: user.apiKey });
-    return { seconds: result.seconds, value: { peakRssMiB: await peakRssMiB(hangar.child.pid as number), stages: stageDurations(build.body.timeline) } };
+    return { seconds: result.seconds, value: { peakRssMiB: await peakRssMiB(pid), cpuSeconds: cpu, stages: stageDurations(build.body.timeline) } };
   } finally {
     await hangar.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -78,3 +89,5 @@ function stageDurations(timeline: { type: string; at: string }[]): Record<string
   }
   return stages;
 }
+
+const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -1,4 +1,4 @@
-export { BLOB_STORE, BlobNotFound, InvalidBlobKey, type BlobInfo, type BlobStore, type PutOptions } from './port/blob-store.port';
+export { BLOB_STORE, BlobNotFound, InvalidBlobKey, isBufferBody, type BlobBody, type BlobInfo, type BlobStore, type PutOptions } from './port/blob-store.port';
 export { BlobSizeMismatch } from './port/blob-size-mismatch.error';
 export { InvalidBlobRange, assertValidBlobRange, type BlobRange } from './range/blob-range';
 export { assertValidBlobKey, assertValidBlobPrefix, compareBlobKeys, MAX_BLOB_KEY_BYTES, MAX_BLOB_KEY_SEGMENT_BYTES } from './key/blob-key';

@@ -1,4 +1,4 @@
-export { chunkStream, findCutPoint } from './chunking/content-defined-chunker';
+export { ChunkBoundaries, chunkSlices, chunkStream, findCutPoint } from './chunking/content-defined-chunker';
 export { chunkingFor, DEFAULT_AVG_CHUNK_BYTES, InvalidChunkingOptions, type ChunkingOptions } from './chunking/chunking-options';
 export { CHUNKS_PREFIX, MANIFESTS_PREFIX, chunkKey, manifestKey } from './content-store/content-keys';
 export { readManifest, writeManifest, chunkHashesOf } from './content-store/manifest-io';

@@ -19,7 +19,8 @@ export class ByteSource {
   }
 
   private async fill(atLeast: number): Promise<void> {
-    const parts = [this.pending];
+    // Joined only when what is pending is too short: a piece that arrives on an empty source is kept as it is.
+    const parts = this.pending.length > 0 ? [this.pending] : [];
     let length = this.pending.length;
     while (length < atLeast && !this.ended) {
       const next = await this.iterator.next();
@@ -31,7 +32,7 @@ export class ByteSource {
       parts.push(piece);
       length += piece.length;
     }
-    this.pending = parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+    if (parts.length > 0) this.pending = parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
   }
 
   /** Exactly `n` bytes, or null when the zip ends first. */
@@ -60,6 +61,24 @@ export class ByteSource {
       this.position += length;
       left -= length;
       yield batch;
+    }
+  }
+
+  /**
+   * The next `n` bytes as they arrived: views of the pieces, never joined or copied (stored data, which nothing
+   * inflates, has no use for batches). Ends early only when the zip does.
+   */
+  async *pass(n: number): AsyncGenerator<Buffer> {
+    let left = n;
+    while (left > 0) {
+      if (this.pending.length === 0) await this.fill(1);
+      const length = Math.min(left, this.pending.length);
+      if (length === 0) return;
+      const piece = this.pending.subarray(0, length);
+      this.pending = this.pending.subarray(length);
+      this.position += length;
+      left -= length;
+      yield piece;
     }
   }
 

@@ -72,9 +72,8 @@ async function* inflatedAtOnce(bytes: ByteSource, csize: number, usize: number):
   if (out.length > 0) yield out;
 }
 
-/** Inflated (or stored) pieces of one entry's data. */
-async function* inflated(data: AsyncIterable<Buffer>, method: number, usize: number): AsyncGenerator<Buffer> {
-  if (method === 0) return yield* data;
+/** Inflated pieces of one deflated entry's data. */
+async function* inflated(data: AsyncIterable<Buffer>, usize: number): AsyncGenerator<Buffer> {
   // Output pieces no larger than the entry: zlib allocates each piece's buffer whole.
   const inflate = createInflateRaw({ chunkSize: Math.min(BATCH_BYTES, Math.max(64 * 1024, usize)) });
   const fed = pipeline(Readable.from(data, { highWaterMark: 1 }), inflate);
@@ -221,7 +220,9 @@ export async function streamEntries<R>(
       const data = !deferred
         ? method === 8 && csize <= SMALL_ENTRY_BYTES && usize <= SMALL_ENTRY_BYTES
           ? inflatedAtOnce(bytes, csize, usize)
-          : inflated(bytes.take(csize, BATCH_BYTES), method, usize)
+          : method === 0
+            ? bytes.pass(csize)
+            : inflated(bytes.take(csize, BATCH_BYTES), usize)
         : method === 8
           ? inflatedToItsEnd(bytes, (n) => (measured = n))
           : bytes.untilDescriptor(BATCH_BYTES, (n) => (measured = n));

@@ -24,8 +24,17 @@ export interface PutOptions {
   durable?: boolean;
 }
 
+/**
+ * What a `put` stores: a stream, a buffer, or a list of buffers whose concatenation is the object (a content-defined
+ * chunk arrives as views of the pieces it spans: the filesystem store writes them with one `writev`, no join).
+ */
+export type BlobBody = Readable | Buffer | readonly Buffer[];
+
+/** The body is bytes in hand (not a stream): nothing to destroy when a put fails. */
+export const isBufferBody = (body: BlobBody): body is Buffer | readonly Buffer[] => Buffer.isBuffer(body) || Array.isArray(body);
+
 export interface BlobStore {
-  put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<BlobInfo>;
+  put(key: string, body: BlobBody, options?: PutOptions): Promise<BlobInfo>;
   /**
    * Stores the local file at `path` under `key` and takes the file over: afterwards it no longer exists at `path`.
    * The filesystem store moves it into place (no copy when it is on the same filesystem); S3 uploads it.

@@ -53,6 +53,16 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
         await expect(store.stat('builds/u2/Game.pak')).resolves.toEqual({ key: 'builds/u2/Game.pak', size: body.length });
       });
 
+      it('stores a list of buffers as their concatenation (views of shared memory, empty ones included)', async () => {
+        const shared = randomBytes(6 * MiB + 7);
+        const slices = [shared.subarray(0, 5), Buffer.alloc(0), shared.subarray(5, 3 * MiB), shared.subarray(3 * MiB)];
+        await expect(store.put('chunks/sliced', slices, { durable: false })).resolves.toEqual({ key: 'chunks/sliced', size: shared.length });
+        expect(sha256(await readAll(await store.get('chunks/sliced')))).toBe(sha256(shared));
+        await expect(store.put('chunks/none', [])).resolves.toEqual({ key: 'chunks/none', size: 0 });
+        await expect(store.put('chunks/sized', [shared.subarray(0, 10)], { size: 11 })).rejects.toBeInstanceOf(BlobSizeMismatch);
+        await expect(store.stat('chunks/sized')).resolves.toBeNull();
+      });
+
       it('stores deferred puts whole, and sync makes them durable, refusing an absent key', async () => {
         const bodies = [randomBytes(3 * MiB), Buffer.from('small'), Buffer.alloc(0)];
         const keys = bodies.map((_, i) => `chunks/deferred-${i}`);

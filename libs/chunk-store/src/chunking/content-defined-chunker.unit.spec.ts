@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { chunkStream } from './content-defined-chunker';
-import { chunkingFor } from './chunking-options';
+import { chunkSlices, chunkStream } from './content-defined-chunker';
+import { chunkingFor, type ChunkingOptions } from './chunking-options';
+import { GEAR_TABLE } from './gear-table';
 
 const options = chunkingFor(16 * 1024);
 const seeded = (size: number, seed = 1) => {
@@ -66,5 +67,53 @@ describe('content-defined chunker (gear-hash FastCDC)', () => {
   it('handles an empty stream and one shorter than the minimum', async () => {
     expect(await chunksOf(Buffer.alloc(0))).toEqual([]);
     expect((await chunksOf(seeded(100))).map((c) => c.length)).toEqual([100]);
+  });
+
+  it('cuts exactly where the plain FastCDC loop does (stored chunks must keep matching), fed in pieces of any size', async () => {
+    // The loop as first written (whole buffer, unsigned arithmetic): the definition the stored chunks were cut by.
+    const plainCut = (bytes: Uint8Array, o: ChunkingOptions): number => {
+      const length = Math.min(bytes.length, o.maxSize);
+      if (length <= o.minSize) return length;
+      const bits = Math.log2(o.avgSize);
+      const top = (n: number) => (0xffffffff << (32 - n)) >>> 0;
+      const [strict, loose] = [top(bits + 1), top(bits - 1)];
+      const normal = Math.min(o.avgSize, length);
+      let hash = 0;
+      let i = o.minSize;
+      for (; i < normal; i++) {
+        hash = ((hash << 1) + GEAR_TABLE[bytes[i]]) >>> 0;
+        if ((hash & strict) === 0) return i + 1;
+      }
+      for (; i < length; i++) {
+        hash = ((hash << 1) + GEAR_TABLE[bytes[i]]) >>> 0;
+        if ((hash & loose) === 0) return i + 1;
+      }
+      return length;
+    };
+    for (const o of [chunkingFor(4096), options, chunkingFor(64 * 1024)]) {
+      // Random stretches and long zero runs (cut at the maximum), so that every branch of the scan is taken.
+      const bytes = Buffer.concat([seeded(600_000, 7), Buffer.alloc(o.maxSize * 2 + 3), seeded(300_000, 9)]);
+      const expected: number[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const cut = plainCut(bytes.subarray(at), o);
+        expected.push(cut);
+        at += cut;
+      }
+      for (const pieceSize of [31, 777, 65_536, bytes.length]) {
+        const pieces: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += pieceSize) pieces.push(bytes.subarray(i, i + pieceSize));
+        const sizes: number[] = [];
+        for await (const slices of chunkSlices(Readable.from(pieces), o)) sizes.push(slices.reduce((n, s) => n + s.length, 0));
+        expect(sizes).toEqual(expected);
+      }
+    }
+  });
+
+  it('hands a chunk on as views of the arriving pieces, without copying a byte', async () => {
+    const data = seeded(200_000, 3);
+    const pieces = [data.subarray(0, 70_000), data.subarray(70_000)];
+    for await (const slices of chunkSlices(Readable.from(pieces), options)) {
+      for (const slice of slices) expect(slice.buffer).toBe(data.buffer);
+    }
   });
 });

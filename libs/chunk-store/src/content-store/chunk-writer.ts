@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
-import { chunkStream } from '../chunking/content-defined-chunker';
+import { chunkSlices } from '../chunking/content-defined-chunker';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { chunkKey } from './content-keys';
 
@@ -22,7 +22,8 @@ const CONCURRENT_PUTS = 4;
 
 /**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
- * already has (`stat`) is not put again. Memory stays at a few chunks plus the chunker's buffer.
+ * already has (`stat`) is not put again. A chunk is the views of the pieces it spans, hashed and written as they are:
+ * no byte is copied (fresh memory is the costliest thing a GiB can ask for). Memory stays at a few chunks.
  */
 export async function writeContents(blobs: BlobStore, contents: AsyncIterable<Uint8Array>, chunking: ChunkingOptions): Promise<WrittenContents> {
   const whole = createHash('sha256');
@@ -30,18 +31,24 @@ export async function writeContents(blobs: BlobStore, contents: AsyncIterable<Ui
   const inFlight: Promise<void>[] = [];
   let size = 0;
   let newBytes = 0;
-  const store = async (key: string, chunk: Buffer) => {
+  const store = async (key: string, slices: Buffer[], length: number) => {
     if (await blobs.stat(key)) return;
-    await blobs.put(key, chunk, { size: chunk.length, durable: false });
-    newBytes += chunk.length;
+    await blobs.put(key, slices, { size: length, durable: false });
+    newBytes += length;
   };
   try {
-    for await (const chunk of chunkStream(contents, chunking)) {
-      whole.update(chunk);
-      size += chunk.length;
-      const hash = createHash('sha256').update(chunk).digest('hex');
-      chunks.push({ hash, size: chunk.length });
-      inFlight.push(store(chunkKey(hash), chunk));
+    for await (const slices of chunkSlices(contents, chunking)) {
+      const hash = createHash('sha256');
+      let length = 0;
+      for (const slice of slices) {
+        hash.update(slice);
+        whole.update(slice);
+        length += slice.length;
+      }
+      size += length;
+      const digest = hash.digest('hex');
+      chunks.push({ hash: digest, size: length });
+      inFlight.push(store(chunkKey(digest), slices, length));
       // Oldest first: a failed put surfaces here and stops the file.
       if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
     }

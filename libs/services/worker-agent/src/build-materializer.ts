@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 import type { BuildManifest, BuildManifestFile, ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { readManifest } from '@hangar/chunk-store';
-import { fetchChunk, indexLocalChunks, pathInside, readLocalChunk } from './chunk-sources';
+import { ChunkBuffer, fetchChunk, indexLocalChunks, pathInside, readLocalChunk } from './chunk-sources';
 import { evictLeastRecentlyUsed } from './build-eviction';
 import { LocalBuilds } from './local-builds';
 
@@ -138,15 +138,17 @@ export class BuildMaterializer {
       const files = new OpenFiles();
       let next = 0;
       const worker = async () => {
+        // Reused for every chunk this worker takes: its writes finish before the next chunk is read into it.
+        const buffer = new ChunkBuffer();
         while (next < work.length) {
           const { chunk, places } = work[next++];
           const nearby = local.get(chunk.hash);
-          let bytes = nearby ? await readLocalChunk(nearby, chunk) : null;
+          let bytes = nearby ? await readLocalChunk(nearby, chunk, buffer) : null;
           if (bytes) {
             figures.copiedChunks++;
             figures.copiedBytes += bytes.length;
           } else {
-            bytes = await fetchChunk(this.blobs, chunk);
+            bytes = await fetchChunk(this.blobs, chunk, buffer);
             figures.fetchedChunks++;
             figures.fetchedBytes += bytes.length;
           }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { webcrypto } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
 import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
@@ -20,7 +20,25 @@ export interface LocalChunk {
   offset: number;
 }
 
-const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/**
+ * SHA-256 through WebCrypto: the digest runs on libuv's thread pool, not on the event loop, so that checking one
+ * chunk overlaps with reading and writing the others (and the event loop stays free for the API).
+ */
+const sha256Of = async (bytes: Buffer) => Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+
+/**
+ * Where a chunk's bytes are read to: one buffer per concurrent reader, reused chunk after chunk, grown to the
+ * largest chunk seen. Fresh memory for every chunk costs more than reading it (and its garbage collection).
+ */
+export class ChunkBuffer {
+  private buffer = Buffer.alloc(0);
+
+  /** A view of `size` bytes of the buffer, valid until the next call. */
+  take(size: number): Buffer {
+    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafeSlow(size);
+    return this.buffer.subarray(0, size);
+  }
+}
 
 /** Resolves a manifest path inside a folder; `null` for a path that would escape it. */
 export function pathInside(dir: string, relative: string): string | null {
@@ -53,7 +71,7 @@ export function indexLocalChunks(buildsDir: string, records: readonly LocalBuild
  * A chunk's bytes from a local build folder, or null when that file is gone or no longer holds them (evicted,
  * edited): the caller then fetches it. Checked against the hash either way.
  */
-export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef): Promise<Buffer | null> {
+export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef, into: ChunkBuffer = new ChunkBuffer()): Promise<Buffer | null> {
   let handle;
   try {
     handle = await open(local.path, 'r');
@@ -61,37 +79,55 @@ export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef): Promis
     return null;
   }
   try {
-    const bytes = Buffer.allocUnsafe(chunk.size);
+    const bytes = into.take(chunk.size);
     const { bytesRead } = await handle.read(bytes, 0, chunk.size, local.offset);
-    return bytesRead === chunk.size && sha256Of(bytes) === chunk.hash ? bytes : null;
+    return bytesRead === chunk.size && (await sha256Of(bytes)) === chunk.hash ? bytes : null;
   } finally {
     await handle.close();
   }
 }
 
-/** A chunk's bytes from the store, checked against its hash (`ChunkCorrupt` otherwise). */
-export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef): Promise<Buffer> {
-  const bytes = await readObject(blobs, chunkKey(chunk.hash));
-  const got = sha256Of(bytes);
+/** A chunk's bytes from the store (a view of `into`), checked against its hash (`ChunkCorrupt` otherwise). */
+export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: ChunkBuffer = new ChunkBuffer()): Promise<Buffer> {
+  const bytes = await readObject(blobs, chunkKey(chunk.hash), chunk.size, into);
+  const got = await sha256Of(bytes);
   if (got !== chunk.hash) throw new ChunkCorrupt(chunk.hash, got);
   return bytes;
 }
 
 /**
- * A whole object in memory. A store on this machine's disk is read in one call (the stream a `get` gives costs more
- * than the read itself for 1 MiB objects; what is read is checked against its hash either way).
+ * A whole object, expected to be `size` bytes, read into `into`. A store on this machine's disk is read in one call
+ * (the stream a `get` gives costs more than the read itself for 1 MiB objects). An object of another size is read
+ * as far as it goes and fails the hash check: what is read is checked either way.
  */
-async function readObject(blobs: BlobStore, key: string): Promise<Buffer> {
+async function readObject(blobs: BlobStore, key: string, size: number, into: ChunkBuffer): Promise<Buffer> {
+  const bytes = into.take(size);
   const local = blobs.localPath(key);
   if (local) {
+    let handle;
     try {
-      return await readFile(local);
+      handle = await open(local, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new BlobNotFound(key);
     }
+    try {
+      let read = 0;
+      while (read < size) {
+        const { bytesRead } = await handle.read(bytes, read, size - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return bytes.subarray(0, read);
+    } finally {
+      await handle.close();
+    }
   }
-  const parts: Buffer[] = [];
-  for await (const part of await blobs.get(key)) parts.push(part as Buffer);
-  return Buffer.concat(parts);
+  let read = 0;
+  for await (const part of await blobs.get(key)) {
+    const piece = part as Buffer;
+    // More than expected: the object is not this chunk; keep a prefix, which fails the hash check.
+    read += piece.copy(bytes, read);
+  }
+  return bytes.subarray(0, read);
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { BlobNotFound, type BlobInfo, type BlobStore, type PutOptions } from '../../port/blob-store.port';
+import { BlobNotFound, isBufferBody, type BlobBody, type BlobInfo, type BlobStore, type PutOptions } from '../../port/blob-store.port';
 import { assertValidBlobKey, assertValidBlobPrefix } from '../../key/blob-key';
 
 /**
@@ -16,12 +16,12 @@ export class PrefixedBlobStore implements BlobStore {
     if (!prefix.endsWith('/')) throw new Error(`prefix ${prefix} must end with /`);
   }
 
-  async put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<BlobInfo> {
+  async put(key: string, body: BlobBody, options?: PutOptions): Promise<BlobInfo> {
     try {
       return this.relative(await this.inner.put(this.full(key), body, options));
     } catch (error) {
       // A refused body must not stay open (as the adapters do it).
-      if (!Buffer.isBuffer(body)) body.destroy();
+      if (!isBufferBody(body)) body.destroy();
       throw error;
     }
   }

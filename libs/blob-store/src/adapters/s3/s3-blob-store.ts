@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { assertValidBlobKey, assertValidBlobPrefix, compareBlobKeys } from '../../key/blob-key';
 import { BlobSizeMismatch } from '../../port/blob-size-mismatch.error';
-import { BlobNotFound, type BlobInfo, type BlobStore } from '../../port/blob-store.port';
+import { BlobNotFound, isBufferBody, type BlobBody, type BlobInfo, type BlobStore } from '../../port/blob-store.port';
 import { assertValidBlobRange, type BlobRange } from '../../range/blob-range';
 import { atMostBytes } from './at-most-bytes';
 import { MAX_PARTS, partSizeSchedule, splitIntoParts } from './part-splitter';
@@ -73,8 +73,8 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
-  async put(key: string, body: Readable | Buffer, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
-    const parts = splitIntoParts(Buffer.isBuffer(body) ? Readable.from([body]) : body, this.partSizeFor);
+  async put(key: string, body: BlobBody, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
+    const parts = splitIntoParts(isBufferBody(body) ? Readable.from(Buffer.isBuffer(body) ? [body] : body) : body, this.partSizeFor);
     try {
       assertValidBlobKey(key);
       await this.ensureBucket();
@@ -91,7 +91,7 @@ export class S3BlobStore implements BlobStore {
       return { key, size };
     } catch (error) {
       // The body is ours once handed over: a caller's file stream must not stay open because the upload failed.
-      if (!Buffer.isBuffer(body)) body.destroy();
+      if (!isBufferBody(body)) body.destroy();
       throw error;
     } finally {
       await parts.return(undefined);
