@@ -13,3 +13,4 @@ export {
   type S3BlobStoreOptions,
 } from './adapters/s3/s3-blob-store.options';
 export { PrefixedBlobStore } from './adapters/prefixed/prefixed-blob-store';
+export { openBlobStore, type BlobStoreLocation } from './opening/open-blob-store';

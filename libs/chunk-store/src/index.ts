@@ -10,3 +10,5 @@ export { confirmChunks, ChunksMissing } from './collection/chunk-confirmation';
 export { ingestStream, type IngestFindings } from './ingest/streamed-ingest';
 export { adoptIngestedBuild } from './ingest/adopt-ingested-build';
 export { readIngestReport, writeIngestReport } from './ingest/ingest-report-io';
+export { IngestThread, IngestThreadFailed } from './ingest/ingest-thread';
+export { GrowingFile, GrowingFileShrank } from './ingest/growing-file';

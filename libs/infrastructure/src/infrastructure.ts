@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { CLOCK, ID_GENERATOR, objectIdGenerator, systemClock, type Clock, type IdGenerator } from '@hangar/application';
-import { BLOB_STORE, FilesystemBlobStore, S3BlobStore, type BlobStore } from '@hangar/blob-store';
+import { BLOB_STORE, openBlobStore, type BlobStore } from '@hangar/blob-store';
 import { EmbeddedBus, JetStreamBus, MESSAGE_BUS, type MessageBus } from '@hangar/bus';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import {
@@ -65,7 +65,7 @@ export async function createInfrastructure(
         ? await JetStreamBus.create(nats, { prefix: config.natsPrefix, ackWaitMs: config.busAckWaitMs })
         : new EmbeddedBus({ file: join(config.dataDir, 'bus.sqlite') });
     closers.push(() => bus.close());
-    const blobStore = openBlobStore(config);
+    const blobStore = openBlobStore(config.blobStore);
     closers.push(() => blobStore.close());
     return {
       config,
@@ -120,15 +120,6 @@ async function openEventStoreAdapter(config: HangarConfig, nats: NatsConnection 
     case 'kurrentdb':
       return KurrentDbEventStore.connect(config.kurrentDbUrl as string);
   }
-}
-
-function openBlobStore(config: HangarConfig): BlobStore {
-  const blobs = config.blobStore;
-  if (blobs.kind === 'fs') {
-    mkdirSync(blobs.root, { recursive: true });
-    return new FilesystemBlobStore(blobs.root);
-  }
-  return new S3BlobStore({ ...blobs, pathStyle: true });
 }
 
 /** The ports as Nest providers, for every module of one Nest application. */

@@ -7,7 +7,7 @@ import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
 import { MESSAGE_BUS, type MessageBus } from '@hangar/bus';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { DownloadFailed, EgressRefused, downloadToSink } from '@hangar/egress';
-import { chunkingFor, ingestStream, writeIngestReport, type IngestFindings } from '@hangar/chunk-store';
+import { IngestThread, chunkingFor, writeIngestReport, type IngestFindings } from '@hangar/chunk-store';
 import { DownloadProgressReporter } from './download-progress';
 import { DownloadStaging } from './download-staging';
 
@@ -53,9 +53,10 @@ export const ingestReportKey = (uploadId: string) => `uploads/${uploadId}/ingest
 /**
  * Fetches a build's zip from its URL into the staging area (resuming what an earlier run left there), hashing it
  * (SHA-256) on the way and broadcasting progress, then puts it into the blob store. In the same pass the zip is
- * parsed as it arrives and each entry inflated, CRC-checked and chunked into the chunk store (`ingestStream`); the
- * findings go into a report beside the zip, which the scanner and the repository confirm instead of reading the
- * zip again. On a crash resume the ingest reads the staged bytes first, then the rest from the network.
+ * parsed and each entry inflated, CRC-checked and chunked into the chunk store, by an `IngestThread` that reads the
+ * staging file as it grows (the event loop keeps only the network, the hash and the writes); the findings go into
+ * a report beside the zip, which the scanner and the repository confirm instead of reading the zip again. On a
+ * crash resume the thread reads the staged bytes first, then the rest as it arrives.
  */
 @Injectable()
 export class ArchiveDownloader {
@@ -110,7 +111,16 @@ export class ArchiveDownloader {
     const ingest: { findings: IngestFindings | null } = { findings: null };
     const receive = async (stream: Readable, offset: number) => {
       ingest.findings = null;
-      ingest.findings = await ingestStream(this.blobs, this.staging.writeThrough(uploadId, stream, offset), chunking);
+      const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking });
+      thread.grew(offset); // kept from an earlier run: readable at once
+      let size;
+      try {
+        size = await this.staging.write(uploadId, stream, offset, (bytes) => thread.grew(bytes));
+      } catch (error) {
+        await thread.abort();
+        throw error;
+      }
+      ingest.findings = await thread.ended(size);
     };
     let downloaded;
     try {

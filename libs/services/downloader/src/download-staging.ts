@@ -70,37 +70,33 @@ export class DownloadStaging {
   }
 
   /**
-   * Writes a stream into the part file from `offset` (0 truncates: the download started over) and yields the zip's
-   * bytes from its first: the part file's first `offset` bytes (kept from an earlier run), then each arriving piece
-   * once its write is under way. Whoever reads the yield sees the whole zip in one pass; the file gets every byte
-   * whether or not the reader keeps up (writes in flight are bounded, so is memory).
+   * Writes a stream into the part file from `offset` (0 truncates: the download started over), telling `onWritten`
+   * how far the file is complete after each write (bytes below that offset are final: a reader of the file, the
+   * ingest thread, may take them). Resolves with the file's length once every byte is written.
    */
-  writeThrough(uploadId: string, stream: Readable, offset: number): AsyncGenerator<Buffer> {
-    // The download can fail before its first byte is asked for (the staged bytes are read first): the stream keeps
-    // the error and the reader gets it where it reads, instead of an unhandled 'error' event.
+  async write(uploadId: string, stream: Readable, offset: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
+    // The download can fail while the file opens: the stream keeps the error for the loop below instead of raising
+    // an unhandled 'error' event.
     stream.on('error', () => undefined);
-    return this.throughFile(uploadId, stream, offset);
-  }
-
-  private async *throughFile(uploadId: string, stream: Readable, offset: number): AsyncGenerator<Buffer> {
-    const path = this.partPath(uploadId);
-    if (offset > 0) yield* createReadStream(path, { end: offset - 1, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
-    const handle = await open(path, offset > 0 ? 'r+' : 'w');
+    const handle = await open(this.partPath(uploadId), offset > 0 ? 'r+' : 'w');
     // One write after another (a crash then leaves a file without holes: its size is where a resume starts), but
-    // queued rather than awaited, so that the reader works on a piece while the previous ones are being written.
+    // queued rather than awaited, so that the next piece is read while the previous ones are being written.
     const writes: Promise<void>[] = [];
     let last: Promise<void> = Promise.resolve();
     let position = offset;
     try {
       for await (const piece of stream) {
         const at = position;
-        last = last.then(() => writeFully(handle, piece as Buffer, at));
+        const end = (position += (piece as Buffer).length);
+        last = last.then(async () => {
+          await writeFully(handle, piece as Buffer, at);
+          onWritten(end);
+        });
         writes.push(last);
-        position += (piece as Buffer).length;
         if (writes.length >= WRITES_QUEUED) await writes.shift();
-        yield piece as Buffer;
       }
       await last;
+      return position;
     } finally {
       last.catch(() => undefined);
       await last.catch(() => undefined);

@@ -1,0 +1,70 @@
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FilesystemBlobStore } from '@hangar/blob-store';
+import { writeUeBuildZip } from '@hangar/testing';
+import { chunkingFor } from '../chunking/chunking-options';
+import { IngestThread, IngestThreadFailed } from './ingest-thread';
+import { ingestStream } from './streamed-ingest';
+
+describe('ingesting on a thread of its own, from the file the download is written to', () => {
+  let tmp: string;
+  let blobs: FilesystemBlobStore;
+  const chunking = chunkingFor(64 * 1024);
+
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'hangar-ingest-thread-'));
+    blobs = new FilesystemBlobStore(join(tmp, 'store'));
+  });
+  afterEach(async () => {
+    await blobs.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Writes `bytes` to `path` in pieces, telling the thread after each completed write, as the downloader does. */
+  const writeGrowing = async (path: string, bytes: Buffer, thread: IngestThread, pieceSize: number) => {
+    const handle = await open(path, 'w');
+    try {
+      for (let at = 0; at < bytes.length; at += pieceSize) {
+        await handle.write(bytes, at, Math.min(pieceSize, bytes.length - at), at);
+        thread.grew(Math.min(at + pieceSize, bytes.length));
+      }
+    } finally {
+      await handle.close();
+    }
+  };
+
+  it('finds and stores what the same ingest on the event loop does, however the file grows', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 3 * 1024 * 1024, fileCount: 60 });
+    const bytes = await readFile(zip.path);
+    const inline = await ingestStream(new FilesystemBlobStore(join(tmp, 'inline')), createReadStream(zip.path), chunking);
+    for (const pieceSize of [4096, 700_000]) {
+      const part = join(tmp, `part-${pieceSize}`);
+      const store = new FilesystemBlobStore(join(tmp, `store-${pieceSize}`));
+      const thread = IngestThread.start({ path: part, location: { kind: 'fs', root: store.rootDir }, chunking });
+      await writeGrowing(part, bytes, thread, pieceSize);
+      const findings = await thread.ended(bytes.length);
+      expect(findings).toEqual(inline);
+      expect(findings).toMatchObject({ complete: true });
+      for (const chunk of findings.entries.flatMap((e) => e.chunks)) expect(await store.stat(`chunks/${chunk.hash}`)).not.toBeNull();
+    }
+  });
+
+  it('stops when aborted mid-file, and reports an incomplete ingest when the file ends short of what was written', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'b.zip'), { pakSize: 1024 * 1024, fileCount: 10 });
+    const bytes = await readFile(zip.path);
+    const part = join(tmp, 'part');
+    const aborted = IngestThread.start({ path: part, location: { kind: 'fs', root: blobs.rootDir }, chunking });
+    await writeGrowing(part, bytes.subarray(0, bytes.length >> 1), aborted, 64 * 1024);
+    await expect(aborted.abort()).resolves.toBeUndefined();
+
+    const short = IngestThread.start({ path: part, location: { kind: 'fs', root: blobs.rootDir }, chunking });
+    await expect(short.ended(bytes.length)).resolves.toMatchObject({ complete: false, detail: expect.stringContaining(`ended at ${bytes.length >> 1} bytes`) });
+  });
+
+  it('fails when the thread cannot run its ingest at all (the file is not there)', async () => {
+    const missing = IngestThread.start({ path: join(tmp, 'never-written'), location: { kind: 'fs', root: blobs.rootDir }, chunking });
+    await expect(missing.ended(10)).rejects.toThrow(IngestThreadFailed);
+  });
+});

@@ -1,0 +1,20 @@
+import type { ArchiveLimits } from '@hangar/archive';
+import type { BlobStoreLocation } from '@hangar/blob-store';
+import type { ChunkingOptions } from '../chunking/chunking-options';
+import type { IngestFindings } from './streamed-ingest';
+
+/** What an ingest thread is started with: where the zip is being written, where the chunks go. */
+export interface IngestThreadData {
+  /** The file the zip is being written to (read by the thread as it grows). */
+  path: string;
+  /** The blob store the chunks go to, opened again in the thread. */
+  location: BlobStoreLocation;
+  chunking: ChunkingOptions;
+  limits?: ArchiveLimits;
+}
+
+/** From the downloader to the thread: how far the file is written, its final length, or stop. */
+export type IngestThreadCommand = { type: 'grew'; bytes: number } | { type: 'ended'; bytes: number } | { type: 'abort' };
+
+/** From the thread to the downloader, once: what it found, or why it failed. */
+export type IngestThreadOutcome = { type: 'done'; findings: IngestFindings } | { type: 'failed'; name: string; message: string };
