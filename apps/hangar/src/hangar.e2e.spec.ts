@@ -470,6 +470,8 @@ describe('Hangar embedded (npm start), end to end', () => {
       };
       const report = await readJson(`uploads/${original}/ingest-report.json`);
       expect(report).toMatchObject({ version: 1, complete: true });
+      // Each byte stored once: the zip went once the build was stored; its report stays on record.
+      await waitUntil(() => blobKeys(`uploads/${original}/`), (keys) => keys.length === 1 && keys[0].endsWith('/ingest-report.json'), 'zip released');
       const manifest = await readJson(`manifests/${original}.json`);
       const hashes = (files: { chunks: { hash: string }[] }[]) => new Set(files.flatMap((f) => f.chunks.map((c) => c.hash)));
       expect(hashes(manifest.files)).toEqual(hashes(report.entries));

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { chunkSlices } from '../chunking/content-defined-chunker';
 import type { ChunkingOptions } from '../chunking/chunking-options';
+import { ChunkBuffers } from './chunk-buffers';
 import { chunkKey } from './content-keys';
 
 export interface WrittenContents {
@@ -14,41 +15,55 @@ export interface WrittenContents {
 }
 
 /**
- * Puts in flight at once per file: one at a time leaves the disk idle between them (about a thousand puts per GiB of
- * new data). Puts are not durable one by one (`durable: false`): the build's chunks are flushed in one batch before
- * its manifest is written (`storeBuild`), instead of an fsync wait per chunk.
+ * Chunks in flight at once per file (hashed and put, not waiting for each other): one at a time leaves the disk idle
+ * between them. Puts are not durable one by one (`durable: false`): the build's chunks are flushed in one batch
+ * before its manifest is written (`storeBuild`), or at the end of an ingest, instead of an fsync wait per chunk.
  */
 const CONCURRENT_PUTS = 4;
 
 /**
- * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
- * already has (`stat`) is not put again. A chunk is the views of the pieces it spans, hashed and written as they are:
- * no byte is copied (fresh memory is the costliest thing a GiB can ask for). Memory stays at a few chunks.
+ * SHA-256 through WebCrypto: the digest runs on libuv's thread pool, beside the thread that cuts the next chunks.
  */
-export async function writeContents(blobs: BlobStore, contents: AsyncIterable<Uint8Array>, chunking: ChunkingOptions): Promise<WrittenContents> {
+const sha256Of = async (bytes: Buffer) => Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+
+/**
+ * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
+ * already has (`stat`) is not put again. Each chunk is joined into one of a few reused buffers (`ChunkBuffers`),
+ * hashed off this thread and put from there; the file's own SHA-256 runs here, over the same bytes. Memory stays at
+ * a few chunks.
+ */
+export async function writeContents(
+  blobs: BlobStore,
+  contents: AsyncIterable<Uint8Array>,
+  chunking: ChunkingOptions,
+  buffers: ChunkBuffers = new ChunkBuffers(chunking.maxSize),
+): Promise<WrittenContents> {
   const whole = createHash('sha256');
   const chunks: ChunkRef[] = [];
   const inFlight: Promise<void>[] = [];
   let size = 0;
   let newBytes = 0;
-  const store = async (key: string, slices: Buffer[], length: number) => {
-    if (await blobs.stat(key)) return;
-    await blobs.put(key, slices, { size: length, durable: false });
-    newBytes += length;
+  const store = async (index: number, chunk: Buffer) => {
+    try {
+      const hash = await sha256Of(chunk);
+      chunks[index] = { hash, size: chunk.length };
+      const key = chunkKey(hash);
+      if (await blobs.stat(key)) return;
+      await blobs.put(key, chunk, { size: chunk.length, durable: false });
+      newBytes += chunk.length;
+    } finally {
+      buffers.release(chunk);
+    }
   };
   try {
     for await (const slices of chunkSlices(contents, chunking)) {
-      const hash = createHash('sha256');
       let length = 0;
       for (const slice of slices) {
-        hash.update(slice);
         whole.update(slice);
         length += slice.length;
       }
       size += length;
-      const digest = hash.digest('hex');
-      chunks.push({ hash: digest, size: length });
-      inFlight.push(store(chunkKey(digest), slices, length));
+      inFlight.push(store(chunks.push(undefined as unknown as ChunkRef) - 1, buffers.fill(slices, length)));
       // Oldest first: a failed put surfaces here and stops the file.
       if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
     }

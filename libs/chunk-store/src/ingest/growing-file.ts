@@ -1,7 +1,10 @@
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 
-/** Bytes read from the file per step. */
-const READ_BYTES = 1024 * 1024;
+/**
+ * Bytes read from the file per step. Each read is a fresh buffer (the parser and the chunker keep views of it); at
+ * 256 KiB the allocator hands back freed ones, where 1 MiB buffers each cost new pages from the kernel.
+ */
+const READ_BYTES = 256 * 1024;
 
 export class GrowingFileShrank extends Error {
   readonly code = 'GROWING_FILE_SHRANK';
@@ -15,7 +18,8 @@ export class GrowingFileShrank extends Error {
  * A file read front to back while another thread writes it: `grew` says how far it is written (only completed
  * writes: what lies below that offset is final), `ended` how long it is in the end. The reader waits at the written
  * edge instead of reading past it, so it may lag behind the writer by any distance: the file, not memory, is the
- * buffer between them. `abort` makes the reader throw at its next step.
+ * buffer between them. `abort` makes the reader throw at its next step. Meant for a worker thread: it reads with
+ * blocking calls.
  */
 export class GrowingFile {
   private written = 0;
@@ -46,14 +50,16 @@ export class GrowingFile {
     while (this.written === 0 && this.end === null && !this.failure) await this.sleep();
     if (this.failure) throw this.failure;
     if (this.written === 0) return;
-    const handle = await open(this.path, 'r');
+    // Read synchronously: this runs on a thread of its own, and the bytes were just written (the page cache holds
+    // them), so a read takes microseconds, where a round trip through the busy thread pool would take far longer.
+    const fd = openSync(this.path, 'r');
     try {
       for (let position = 0; ; ) {
         if (this.failure) throw this.failure;
         if (position < this.written) {
           const length = Math.min(this.written - position, READ_BYTES);
           const bytes = Buffer.allocUnsafeSlow(length);
-          const { bytesRead } = await handle.read(bytes, 0, length, position);
+          const bytesRead = readSync(fd, bytes, 0, length, position);
           if (bytesRead === 0) throw new GrowingFileShrank(this.path, position);
           position += bytesRead;
           yield bytesRead === length ? bytes : bytes.subarray(0, bytesRead);
@@ -64,7 +70,7 @@ export class GrowingFile {
         }
       }
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 

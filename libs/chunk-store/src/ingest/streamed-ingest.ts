@@ -2,6 +2,7 @@ import type { IngestReport, IngestedEntry } from '@hangar/contracts';
 import { DEFAULT_PACKAGE_POLICY, streamEntries, type ArchiveLimits } from '@hangar/archive';
 import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
+import { ChunkBuffers } from '../content-store/chunk-buffers';
 import { writeContents } from '../content-store/chunk-writer';
 import { chunkKey } from '../content-store/content-keys';
 
@@ -20,7 +21,9 @@ export async function ingestStream(
   chunking: ChunkingOptions,
   limits: ArchiveLimits = DEFAULT_PACKAGE_POLICY,
 ): Promise<IngestFindings> {
-  const streamed = await streamEntries(zipBytes, (_entry, contents) => writeContents(blobs, contents, chunking), limits);
+  // One set of chunk buffers for every entry of the zip.
+  const buffers = new ChunkBuffers(chunking.maxSize);
+  const streamed = await streamEntries(zipBytes, (_entry, contents) => writeContents(blobs, contents, chunking, buffers), limits);
   const entries: IngestedEntry[] = streamed.entries.map(({ entry, result }) => ({ ...entry, sha256: result.sha256, chunks: result.chunks, newBytes: result.newBytes }));
   try {
     await blobs.sync(new Set(entries.flatMap((e) => e.chunks.map((c) => chunkKey(c.hash)))));

@@ -113,14 +113,21 @@ export class ArchiveDownloader {
       ingest.findings = null;
       const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking });
       thread.grew(offset); // kept from an earlier run: readable at once
-      let size;
+      // A deleted build's thread stops too, also when the last bytes are in and it is still catching up.
+      const stop = () => void thread.abort();
+      signal?.addEventListener('abort', stop, { once: true });
       try {
-        size = await this.staging.write(uploadId, stream, offset, (bytes) => thread.grew(bytes));
-      } catch (error) {
-        await thread.abort();
-        throw error;
+        let size;
+        try {
+          size = await this.staging.write(uploadId, stream, offset, (bytes) => thread.grew(bytes));
+        } catch (error) {
+          await thread.abort();
+          throw error;
+        }
+        ingest.findings = await thread.ended(size);
+      } finally {
+        signal?.removeEventListener('abort', stop);
       }
-      ingest.findings = await thread.ended(size);
     };
     let downloaded;
     try {

@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type DownloadedArchive, type PublishedEvent, type ScanPassed, type StoredBuild } from '@hangar/contracts';
+import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type BuildStored, type DownloadedArchive, type PublishedEvent, type ScanPassed, type StoredBuild } from '@hangar/contracts';
 import { CLOCK, blobArchiveSource, causedBy, handleCommand, loadState, type Clock } from '@hangar/application';
 import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
 import { adoptIngestedBuild, chunkingFor, copyBuild, manifestKey, readIngestReport, storeBuild, type BuildIdentity } from '@hangar/chunk-store';
@@ -69,6 +69,20 @@ export class RepositoryController {
     const adopted = report ? await adoptIngestedBuild(this.blobs, await blobArchiveSource(this.blobs, archive.blobKey), report, identity, chunking) : null;
     if (report && !adopted) this.logger.log(`build ${identity.uploadId}: the ingest report does not serve (${report.stop ?? 'it differs'}); storing from the zip`);
     return adopted ?? storeBuild(this.blobs, await blobArchiveSource(this.blobs, archive.blobKey), identity, chunking);
+  }
+
+  /**
+   * Once a build is stored, its zip has served: the chunks and the manifest are the build, and each byte is stored
+   * once (a 24 GB build would otherwise hold 48 GB). What the zip was stays on record (its size and SHA-256 in
+   * DownloadCompleted, the ingest report beside it). Only this build's own zip goes (a copy names its source's), and
+   * a redelivery finds it gone already.
+   */
+  @EventPattern(Subjects.buildEvent('BuildStored'))
+  async onBuildStored(event: PublishedEvent<'BuildStored', BuildStored['data']>): Promise<void> {
+    const { uploadId } = event.data;
+    const build = await loadState<BuildEvent, Build>(this.store, buildStreamName(uploadId), buildDecider);
+    if (!build.exists || !build.archive || !build.archive.blobKey.startsWith(`uploads/${uploadId}/`)) return;
+    await this.blobs.delete(build.archive.blobKey);
   }
 
   /**

@@ -145,14 +145,17 @@ export class FilesystemBlobStore implements BlobStore {
 
   async stat(key: string): Promise<BlobInfo | null> {
     const path = this.pathOf(key);
-    await assertRealPathInside(this.objectsDir, path, key);
+    // An absent object is answered without resolving its path (a miss is the usual answer when chunks are put, and
+    // says nothing about what lies outside the store); a present one is checked before its size is told.
+    let info;
     try {
-      const info = await stat(path);
-      return info.isFile() ? { key, size: info.size } : null;
+      info = await stat(path);
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
     }
+    await assertRealPathInside(this.objectsDir, path, key);
+    return info.isFile() ? { key, size: info.size } : null;
   }
 
   async delete(key: string): Promise<void> {

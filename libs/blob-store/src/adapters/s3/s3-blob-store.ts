@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import { assertValidBlobKey, assertValidBlobPrefix, compareBlobKeys } from '../../key/blob-key';
 import { BlobSizeMismatch } from '../../port/blob-size-mismatch.error';
 import { BlobNotFound, isBufferBody, type BlobBody, type BlobInfo, type BlobStore } from '../../port/blob-store.port';
@@ -60,7 +60,10 @@ export class S3BlobStore implements BlobStore {
     this.partSizeFor = partSizeSchedule(partSize);
     // Our own keep-alive agent, destroyed by close(): no socket outlives the store (nor keeps a test run open).
     this.agent = options.useSSL ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.client = new Client({
+    // Loaded here, not at import: the minio client weighs some 15 MiB of memory, which a process (or worker thread)
+    // on the filesystem store never needs.
+    const { Client: MinioClient } = require('minio') as typeof import('minio');
+    this.client = new MinioClient({
       endPoint: options.endPoint,
       port: options.port,
       useSSL: options.useSSL,
