@@ -264,8 +264,11 @@ describe('Hangar embedded (npm start), end to end', () => {
       const { body } = await api.uploadFile(user, healthy.id, files.url('/builds/good.zip'));
       // A bound for a hang, not a speed goal: two builds at once on a busy 2-core machine took over 30 s.
       await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.approved', 90_000);
-      // The schedule here is 0.2, 0.5, 1 s: one try and three retries, with one webhook-id, before it is given up.
-      const uploaded = down.received.filter((d) => hook(d).event === 'build.uploaded');
+      // The schedule here is 0.2, 0.5, 1 s: one try and three retries, with one webhook-id, before it is given up
+      // (the healthy build may be approved before the last retry is due).
+      const uploadedTries = () => down.received.filter((d) => hook(d).event === 'build.uploaded');
+      await waitUntil(async () => uploadedTries().length, (n) => n >= 4, 'four tries of build.uploaded', 10_000);
+      const uploaded = uploadedTries();
       expect(uploaded.length).toBe(4);
       expect(new Set(uploaded.map((d) => d.headers['webhook-id'])).size).toBe(1);
       expect(down.received.slice(0, 4)).toEqual(uploaded);

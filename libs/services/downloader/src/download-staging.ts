@@ -125,13 +125,16 @@ export class DownloadStaging {
           if (queuedBytes >= QUEUED_BYTES) stream.pause();
           kick();
         });
+        const closedEarly = () => reject(stream.errored ?? new Error('the download stream closed before its end'));
+        // It may have failed while the file was opening, before these listeners: its events are gone then.
+        if (stream.errored || stream.destroyed) return closedEarly();
         stream.once('end', () => {
           ended = true;
           if (!writing) resolve();
         });
         stream.once('error', reject);
         stream.once('close', () => {
-          if (!stream.readableEnded) reject(stream.errored ?? new Error('the download stream closed before its end'));
+          if (!stream.readableEnded) closedEarly();
         });
       });
       return position;
