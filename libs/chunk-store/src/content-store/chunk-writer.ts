@@ -1,4 +1,4 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { chunkSlices } from '../chunking/content-defined-chunker';
@@ -22,15 +22,10 @@ export interface WrittenContents {
 const CONCURRENT_PUTS = 4;
 
 /**
- * SHA-256 through WebCrypto: the digest runs on libuv's thread pool, beside the thread that cuts the next chunks.
- */
-const sha256Of = async (bytes: Buffer) => Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
-
-/**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
  * already has (`stat`) is not put again. Each chunk is joined into one of a few reused buffers (`ChunkBuffers`),
- * hashed off this thread and put from there; the file's own SHA-256 runs here, over the same bytes. Memory stays at
- * a few chunks.
+ * hashed and put from there, which lets go of the pieces it came in at once (WebCrypto's digest on the thread pool
+ * was tried here: its per-call cost on this thread was about the hash's own). Memory stays at a few chunks.
  */
 export async function writeContents(
   blobs: BlobStore,
@@ -43,11 +38,8 @@ export async function writeContents(
   const inFlight: Promise<void>[] = [];
   let size = 0;
   let newBytes = 0;
-  const store = async (index: number, chunk: Buffer) => {
+  const store = async (key: string, chunk: Buffer) => {
     try {
-      const hash = await sha256Of(chunk);
-      chunks[index] = { hash, size: chunk.length };
-      const key = chunkKey(hash);
       if (await blobs.stat(key)) return;
       await blobs.put(key, chunk, { size: chunk.length, durable: false });
       newBytes += chunk.length;
@@ -57,13 +49,13 @@ export async function writeContents(
   };
   try {
     for await (const slices of chunkSlices(contents, chunking)) {
-      let length = 0;
-      for (const slice of slices) {
-        whole.update(slice);
-        length += slice.length;
-      }
+      const length = slices.reduce((sum, slice) => sum + slice.length, 0);
       size += length;
-      inFlight.push(store(chunks.push(undefined as unknown as ChunkRef) - 1, buffers.fill(slices, length)));
+      const chunk = buffers.fill(slices, length);
+      whole.update(chunk);
+      const hash = createHash('sha256').update(chunk).digest('hex');
+      chunks.push({ hash, size: length });
+      inFlight.push(store(chunkKey(hash), chunk));
       // Oldest first: a failed put surfaces here and stops the file.
       if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
     }
