@@ -519,6 +519,10 @@ describe('Hangar embedded (npm start), end to end', () => {
       expect((await v1('GET', `/v1/projects/${project.id}/builds`)).body.items.map((b: any) => b.uploadId)).toEqual([current]);
       await waitUntil(() => blobKeys(`manifests/${old}.json`).then((k) => k.length + 0), (n) => n === 0, 'manifest removed');
       await waitUntil(() => blobKeys(`uploads/${old}/`).then((k) => k.length + 0), (n) => n === 0, 'archive removed');
+      // It was live once, so the region's worker held it: its folder goes from the machine too.
+      const workerBuilds = join(config.dataDir, 'workers', 'europe', 'builds');
+      await waitUntil(async () => existsSync(join(workerBuilds, old)), (there) => !there, 'worker folder removed');
+      expect(existsSync(join(workerBuilds, current))).toBe(true);
       expect(await v1('POST', `/v1/builds/${old}/live`)).toMatchObject({ status: 409, body: { message: `build ${old} was deleted` } });
       expect(await blobKeys(`manifests/${current}.json`)).toEqual([`manifests/${current}.json`]);
     });

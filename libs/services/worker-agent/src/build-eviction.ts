@@ -29,12 +29,26 @@ export async function evictLeastRecentlyUsed(root: string, builds: LocalBuilds, 
   const candidates = present.filter((r) => !kept.has(r.uploadId) && !inUse.has(r.uploadId)).sort((a, b) => a.lastUsedAt.localeCompare(b.lastUsedAt));
   for (const record of candidates) {
     if (total <= budgetBytes) break;
-    const away = join(root, 'builds', `.evicting-${record.uploadId}-${randomBytes(4).toString('hex')}`);
-    await rename(join(root, 'builds', record.uploadId), away);
-    await builds.remove(record.uploadId);
-    await rm(away, { recursive: true, force: true });
+    await removeBuildFolder(root, builds, record.uploadId);
     total -= record.totalBytes;
     evicted.push(record.uploadId);
   }
   return evicted;
+}
+
+/**
+ * Removes a build folder and its record: renamed away first, so it disappears at once, then deleted. A folder that is
+ * not there (never made here, or gone already) leaves nothing to do.
+ */
+export async function removeBuildFolder(root: string, builds: LocalBuilds, uploadId: string): Promise<void> {
+  const away = join(root, 'builds', `.evicting-${uploadId}-${randomBytes(4).toString('hex')}`);
+  const moved = await rename(join(root, 'builds', uploadId), away).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+  await builds.remove(uploadId);
+  if (moved) await rm(away, { recursive: true, force: true });
 }

@@ -119,6 +119,20 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     expect(readdirSync(join(tmp, 'worker', 'builds')).sort()).toEqual(['a', 'b']);
   });
 
+  it('forgets a deleted build: its folder and record go, the others stay and still serve later builds', async () => {
+    const a = await build('a', 'Version=1\n');
+    const b = await build('b', 'Version=2\n');
+    const worker = new BuildMaterializer(blobs, join(tmp, 'worker'));
+    await worker.materialize(a.manifestKey);
+    await worker.materialize(b.manifestKey);
+    await expect(worker.forget('a')).resolves.toBe(true);
+    expect(readdirSync(join(tmp, 'worker', 'builds'))).toEqual(['b']);
+    expect(readdirSync(join(tmp, 'worker', 'local-builds'))).toEqual(['b.json']);
+    await expect(worker.forget('a')).resolves.toBe(true); // again, or a build never here: nothing to do
+    await expect(worker.forget('never-here')).resolves.toBe(true);
+    expect(await worker.isMaterialized('b')).toBe(true);
+  });
+
   it('refuses a chunk whose bytes do not match its hash, and leaves no build folder', async () => {
     const a = await build('a', 'x');
     const manifest = await readManifest(blobs, a.manifestKey);

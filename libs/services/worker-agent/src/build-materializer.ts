@@ -9,7 +9,7 @@ import type { BuildManifest, BuildManifestFile, ChunkRef } from '@hangar/contrac
 import type { BlobStore } from '@hangar/blob-store';
 import { readManifest } from '@hangar/chunk-store';
 import { ChunkBuffer, fetchChunk, indexLocalChunks, pathInside, readLocalChunk } from './chunk-sources';
-import { evictLeastRecentlyUsed } from './build-eviction';
+import { evictLeastRecentlyUsed, removeBuildFolder } from './build-eviction';
 import { LocalBuilds } from './local-builds';
 
 export class MaterializationFailed extends Error {
@@ -103,6 +103,16 @@ export class BuildMaterializer {
       this.inUse.delete(manifest.uploadId);
     }
     return target;
+  }
+
+  /**
+   * The build was deleted: its folder goes from this machine (a deleted build is never live, so nothing serves it).
+   * Not while a distribution is making it here: that one ends, and the folder goes at the next eviction pass.
+   */
+  async forget(uploadId: string): Promise<boolean> {
+    if (this.inUse.has(uploadId)) return false;
+    await removeBuildFolder(this.root, this.builds, uploadId);
+    return true;
   }
 
   private async assemble(manifest: BuildManifest, target: string): Promise<MaterializationFigures> {

@@ -3,7 +3,9 @@ import {
   HangarError,
   Subjects,
   WORKER_HEARTBEAT_INTERVAL_MS,
+  type BuildDeleted,
   type DistributeBuild,
+  type PublishedEvent,
   type RegionBuildsQuery,
   type WorkerBuildFailed,
   type WorkerBuildReady,
@@ -49,6 +51,7 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly sanityChecks = new SanityCheckRunner();
   private heartbeat: NodeJS.Timeout | null = null;
   private subscription: Subscription | null = null;
+  private deletions: Subscription | null = null;
   private stopped = false;
   /** One distribution of a build at a time here: the catch-up and the consumer may both bring the same one. */
   private readonly distributing = new Map<string, Promise<void>>();
@@ -69,6 +72,14 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
       Subjects.distributeToRegion(this.identity.region),
       { group: `worker-${this.identity.id}`, startAt: 'new' },
       async ({ data }) => this.distribute(data),
+    );
+    // Every worker hears of every deletion (a group of its own): a deleted build's folder goes from each machine.
+    this.deletions = await this.bus.subscribe<PublishedEvent<'BuildDeleted', BuildDeleted['data']>>(
+      Subjects.buildEvent('BuildDeleted'),
+      { group: `worker-${this.identity.id}-deletions`, startAt: 'new' },
+      async ({ data }) => {
+        if (await this.materializer.forget(data.data.uploadId)) this.logger.log(`build ${data.data.uploadId} was deleted: its folder is removed`);
+      },
     );
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), WORKER_HEARTBEAT_INTERVAL_MS);
@@ -133,5 +144,6 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
     this.sanityChecks.stopAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.subscription?.close();
+    await this.deletions?.close();
   }
 }
