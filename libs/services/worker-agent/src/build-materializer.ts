@@ -39,7 +39,7 @@ export interface MaterializerOptions {
  * Chunks in flight at once: enough to hide the store's latency and keep the disk busy, few enough to bound memory
  * (at most this many chunks of up to 4 × the average size are held).
  */
-const CHUNK_CONCURRENCY = 8;
+const CHUNK_CONCURRENCY = 4;
 
 /** Where one chunk goes: a file of the partial folder, at an offset. */
 interface Placement {
