@@ -147,10 +147,11 @@ export class BuildMaterializer {
       const work = [...placements.values()];
       const files = new OpenFiles();
       let next = 0;
+      let failed = false;
       const worker = async () => {
         // Reused for every chunk this worker takes: its writes finish before the next chunk is read into it.
         const buffer = new ChunkBuffer();
-        while (next < work.length) {
+        while (next < work.length && !failed) {
           const { chunk, places } = work[next++];
           const nearby = local.get(chunk.hash);
           let bytes = nearby ? await readLocalChunk(nearby, chunk, buffer) : null;
@@ -165,11 +166,19 @@ export class BuildMaterializer {
           for (const place of places) await writeAt(await files.handle(place.path), place.offset, bytes);
         }
       };
-      try {
-        await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, work.length) }, worker));
-      } finally {
-        await files.closeAll();
-      }
+      // Every worker is waited for, also after one failed (the others stop at their next chunk): a file opened by a
+      // worker still running would otherwise be opened after the close below, and never closed.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: Math.min(CHUNK_CONCURRENCY, work.length) }, () =>
+          worker().catch((error: unknown) => {
+            failed = true;
+            throw error;
+          }),
+        ),
+      );
+      await files.closeAll();
+      const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
       // The record first: a folder in place always has one, so its chunks serve later builds and it can be evicted.
       await this.builds.save(manifest, this.now());
       await rename(partial, target);
