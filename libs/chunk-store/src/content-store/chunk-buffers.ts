@@ -11,7 +11,8 @@ export class ChunkBuffers {
   /** A buffer holding the slices joined: a view of exactly their length. */
   fill(slices: readonly Buffer[], length: number): Buffer {
     if (length > this.size) throw new RangeError(`a chunk of ${length} bytes exceeds the largest chunk size, ${this.size}`);
-    const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+    // Shared memory: the hashing thread reads the chunk where it is.
+    const buffer = this.free.pop() ?? Buffer.from(new SharedArrayBuffer(this.size));
     let at = 0;
     for (const slice of slices) at += slice.copy(buffer, at);
     return buffer.subarray(0, length);

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { chunkSlices } from '../chunking/content-defined-chunker';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { ChunkBuffers } from './chunk-buffers';
 import { chunkKey } from './content-keys';
+import { HashingThread } from '../hashing/hashing-thread';
 
 export interface WrittenContents {
   sha256: string;
@@ -23,9 +23,9 @@ const CONCURRENT_PUTS = 4;
 
 /**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
- * already has (`stat`) is not put again. Each chunk is joined into one of a few reused buffers (`ChunkBuffers`),
- * hashed and put from there, which lets go of the pieces it came in at once (WebCrypto's digest on the thread pool
- * was tried here: its per-call cost on this thread was about the hash's own). Memory stays at a few chunks.
+ * already has (`stat`) is not put again. Each chunk is joined into one of a few reused buffers of shared memory
+ * (`ChunkBuffers`), hashed on the hashing thread (its own SHA-256 and the file's, which lets this thread go on
+ * cutting) and put from there. Memory stays at a few chunks.
  */
 export async function writeContents(
   blobs: BlobStore,
@@ -33,13 +33,18 @@ export async function writeContents(
   chunking: ChunkingOptions,
   buffers: ChunkBuffers = new ChunkBuffers(chunking.maxSize),
 ): Promise<WrittenContents> {
-  const whole = createHash('sha256');
+  const hashing = HashingThread.get();
+  const file = hashing.newFile();
   const chunks: ChunkRef[] = [];
   const inFlight: Promise<void>[] = [];
   let size = 0;
   let newBytes = 0;
-  const store = async (key: string, chunk: Buffer) => {
+  let finished = false;
+  const store = async (index: number, chunk: Buffer) => {
     try {
+      const hash = await hashing.chunk(file, chunk);
+      chunks[index] = { hash, size: chunk.length };
+      const key = chunkKey(hash);
       if (await blobs.stat(key)) return;
       await blobs.put(key, chunk, { size: chunk.length, durable: false });
       newBytes += chunk.length;
@@ -51,18 +56,17 @@ export async function writeContents(
     for await (const slices of chunkSlices(contents, chunking)) {
       const length = slices.reduce((sum, slice) => sum + slice.length, 0);
       size += length;
-      const chunk = buffers.fill(slices, length);
-      whole.update(chunk);
-      const hash = createHash('sha256').update(chunk).digest('hex');
-      chunks.push({ hash, size: length });
-      inFlight.push(store(chunkKey(hash), chunk));
+      inFlight.push(store(chunks.push({ hash: '', size: length }) - 1, buffers.fill(slices, length)));
       // Oldest first: a failed put surfaces here and stops the file.
       if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
     }
     await Promise.all(inFlight);
+    finished = true;
+    return { sha256: await hashing.file(file), size, chunks, newBytes };
   } finally {
-    // Puts still running when the file failed: observed, so that none ends as an unhandled rejection.
+    // Puts still running when the file failed: observed, so that none ends as an unhandled rejection; and the
+    // hashing thread lets go of the file.
     for (const put of inFlight) put.catch(() => undefined);
+    if (!finished) hashing.file(file).catch(() => undefined);
   }
-  return { sha256: whole.digest('hex'), size, chunks, newBytes };
 }

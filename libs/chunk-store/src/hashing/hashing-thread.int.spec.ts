@@ -1,0 +1,35 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { HashingThread } from './hashing-thread';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const shared = (bytes: Buffer) => {
+  const chunk = Buffer.from(new SharedArrayBuffer(bytes.length));
+  bytes.copy(chunk);
+  return chunk;
+};
+
+describe('the hashing thread', () => {
+  it('hashes each chunk, and each file from its chunks in order, with files interleaved', async () => {
+    const hashing = HashingThread.get();
+    const [a, b] = [hashing.newFile(), hashing.newFile()];
+    const partsA = [randomBytes(300_000), randomBytes(5), randomBytes(1_000_000)];
+    const partsB = [randomBytes(70_000), randomBytes(2_000_000)];
+    const chunkHashes = await Promise.all([
+      hashing.chunk(a, shared(partsA[0])),
+      hashing.chunk(b, shared(partsB[0])),
+      hashing.chunk(a, shared(partsA[1])),
+      hashing.chunk(b, shared(partsB[1])),
+      hashing.chunk(a, shared(partsA[2])),
+    ]);
+    expect(chunkHashes).toEqual([partsA[0], partsB[0], partsA[1], partsB[1], partsA[2]].map(sha256));
+    expect(await hashing.file(a)).toBe(sha256(Buffer.concat(partsA)));
+    expect(await hashing.file(b)).toBe(sha256(Buffer.concat(partsB)));
+    expect(await hashing.file(hashing.newFile())).toBe(sha256(Buffer.alloc(0)));
+  });
+
+  it('takes chunks only in shared memory, from its start', () => {
+    const hashing = HashingThread.get();
+    expect(() => hashing.chunk(hashing.newFile(), Buffer.from('not shared'))).toThrow(TypeError);
+    expect(() => hashing.chunk(hashing.newFile(), shared(Buffer.from('shared, but offset')).subarray(1))).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,88 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The hashing thread's code: plain JavaScript, so that it runs as it is in the build and in the tests alike. Messages
+ * are handled in order, so a file's hash is fed its chunks in their order.
+ */
+const HASHING_THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const files = new Map();
+parentPort.on('message', (message) => {
+  if (message.type === 'chunk') {
+    const bytes = Buffer.from(message.memory, 0, message.length);
+    let file = files.get(message.file);
+    if (!file) files.set(message.file, (file = createHash('sha256')));
+    file.update(bytes);
+    parentPort.postMessage({ type: 'chunk', id: message.id, sha256: createHash('sha256').update(bytes).digest('hex') });
+  } else {
+    const file = files.get(message.file) || createHash('sha256');
+    files.delete(message.file);
+    parentPort.postMessage({ type: 'file', id: message.id, sha256: file.digest('hex') });
+  }
+});
+`;
+
+type HashingReply = { type: 'chunk' | 'file'; id: number; sha256: string };
+
+/**
+ * SHA-256 of chunks, and of the files they make up, on a thread of its own: the thread that cuts the chunks goes on
+ * with the next ones meanwhile (both hashes together cost it about as much as everything else it does). Chunks are
+ * handed over in shared memory (`SharedArrayBuffer`), not copied; a chunk's memory must not change until its hash
+ * is back. One thread per isolate, made at first use and not keeping the process alive.
+ */
+export class HashingThread {
+  private static current: HashingThread | null = null;
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (sha256: string) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+
+  private constructor() {
+    this.worker = new Worker(HASHING_THREAD_SOURCE, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (reply: HashingReply) => {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      waiter?.resolve(reply.sha256);
+    });
+    const fail = (error: Error) => {
+      if (HashingThread.current === this) HashingThread.current = null;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the hashing thread exited (${code})`)));
+  }
+
+  static get(): HashingThread {
+    HashingThread.current ??= new HashingThread();
+    return HashingThread.current;
+  }
+
+  /** The chunk's SHA-256; its bytes also go into file `file`'s hash (files are numbered by the caller). */
+  chunk(file: number, chunk: Buffer): Promise<string> {
+    if (!(chunk.buffer instanceof SharedArrayBuffer) || chunk.byteOffset !== 0) throw new TypeError('a chunk to hash must start a SharedArrayBuffer');
+    return this.ask({ type: 'chunk', file, memory: chunk.buffer, length: chunk.length });
+  }
+
+  /** File `file`'s SHA-256, once every chunk sent for it is hashed (the hash of no bytes when none was). */
+  file(file: number): Promise<string> {
+    return this.ask({ type: 'file', file });
+  }
+
+  /** A number no other file of this isolate is using. */
+  newFile(): number {
+    return this.nextId++;
+  }
+
+  private ask(message: Record<string, unknown>): Promise<string> {
+    const id = this.nextId++;
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref(); // kept alive while an answer is due
+      this.worker.postMessage({ ...message, id });
+    }).finally(() => {
+      if (this.waiting.size === 0) this.worker.unref();
+    });
+  }
+}
