@@ -19,9 +19,17 @@ const OPERATIONS: [method: string, path: string, summary: string][] = [
   ['put', '/v1/builds/{uploadId}/tag', 'Tag a build'],
   ['post', '/v1/builds/{uploadId}/copy', 'Copy a stored build to another project'],
   ['delete', '/v1/builds/{uploadId}', 'Delete a build'],
+  ['get', '/v1/projects/{id}/audit-export', 'The project\'s events as JSON Lines, hash chain included (for offline verification)'],
+  ['get', '/v1/audit/verify', 'Verify every stream\'s hash chain (admin token); names the first broken link'],
+  ['post', '/v1/admin/storage/gc', 'Run a chunk garbage-collection pass now (admin token)'],
+  ['get', '/healthz', 'Liveness'],
   ['post', '/pixelStripeApi/projects/upload-file', 'Streampixel\'s upload-file'],
   ['post', '/pixelStripeApi/projects/distribute-file', 'Streampixel\'s distribute-file'],
   ['post', '/pixelStripeApi/projects/test-webhook', 'Streampixel\'s test-webhook'],
+  ['get', '/pixelStripeApi/projects', 'Streampixel\'s project list'],
+  ['get', '/pixelStripeApi/projects/{id}', 'Streampixel\'s project, with its builds (`files[]`)'],
+  ['get', '/pixelStripeApi/projects/projects-status', 'Streampixel\'s projects status'],
+  ['get', '/pixelStripeApi/projects/userStats/{projectId}', 'Streampixel\'s user stats (Hangar streams nothing itself: zeros)'],
 ];
 
 /** One schema name per event type in `components.schemas` (`BuildQueued.v1` -> `BuildQueuedV1`: OpenAPI names avoid dots). */
