@@ -63,5 +63,26 @@ describe('GET /v1/openapi.json: the event schemas describe the events Hangar rea
     );
     const invalid = publicEvents.flatMap((e) => (ajv.validate(`${e.type}V1`, e) ? [] : [{ type: e.type, errors: ajv.errorsText() }]));
     expect(invalid).toEqual([]);
+
+    // The views the API answers with match the schemas its operations name: an approved and a rejected build, the
+    // project, a page of its builds, a project just created.
+    const answers: [operation: [string, string], body: unknown][] = [
+      [['get', '/v1/builds/{uploadId}'], (await api.call('GET', `/v1/builds/${good.body.uploadId}`, { bearer: user.apiKey })).body],
+      [['get', '/v1/builds/{uploadId}'], (await api.call('GET', `/v1/builds/${missing.body.uploadId}`, { bearer: user.apiKey })).body],
+      [['get', '/v1/projects/{id}'], (await api.call('GET', `/v1/projects/${project.id}`, { bearer: user.apiKey })).body],
+      [['get', '/v1/projects/{id}/builds'], (await api.call('GET', `/v1/projects/${project.id}/builds`, { bearer: user.apiKey })).body],
+      [['post', '/v1/projects'], (await api.call('POST', '/v1/projects', { bearer: user.apiKey, body: { name: 'Another', region: 'europe', webhookUrl: files.url('/hook') } })).body],
+    ];
+    const mismatches = answers.flatMap(([[method, path], body]) => {
+      const schema = document.paths[path][method].responses['2XX'].content['application/json'].schema;
+      // Components are registered in ajv under their names: the document's references are rewritten to those.
+      const named = JSON.parse(JSON.stringify(schema).replaceAll('#/components/schemas/', ''));
+      const validate = ajv.compile(named);
+      return validate(body) ? [] : [{ path, errors: ajv.errorsText(validate.errors) }];
+    });
+    expect(mismatches).toEqual([]);
+    // And a request body that breaks its schema is refused by the API too (the DTOs are the schemas' source).
+    expect(ajv.validate('CreateProjectBody', { region: 'europe' })).toBe(false);
+    expect((await api.call('POST', '/v1/projects', { bearer: user.apiKey, body: { region: 'europe' } })).status).toBe(400);
   }, 120_000);
 });

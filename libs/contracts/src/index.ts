@@ -9,3 +9,4 @@ export * from './errors';
 export * from './http';
 export * from './storage';
 export * from './schemas/event-schemas.generated';
+export * from './schemas/api-schemas.generated';

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { createGenerator } from 'ts-json-schema-generator';
+import { contractsSchemaGenerator } from './contracts-schema-generator';
 import { PUBLIC_EVENT_TYPES } from '@hangar/contracts';
 
 /** Bumped per event type when its shape changes incompatibly (a new type name is the other way, see build-events.ts). */
@@ -12,16 +11,7 @@ const SCHEMA_ID_BASE = 'https://hangar.dev/schemas/events/';
  * envelope. Self-contained (no `$ref`), so each file can be used alone and inside the OpenAPI document.
  */
 export function generateEventSchemas(root: string): Record<string, Record<string, unknown>> {
-  const generator = createGenerator({
-    path: join(root, 'libs/contracts/src/index.ts'),
-    tsconfig: join(root, 'tsconfig.base.json'),
-    type: '*',
-    expose: 'none',
-    topRef: false,
-    jsDoc: 'basic',
-    skipTypeCheck: true,
-    additionalProperties: true,
-  });
+  const generator = contractsSchemaGenerator(root);
   const schemas: Record<string, Record<string, unknown>> = {};
   for (const type of [...PUBLIC_EVENT_TYPES].sort()) {
     const event = generator.createSchema(type) as { properties: { data: unknown } };
