@@ -1,22 +1,20 @@
 #!/usr/bin/env node
 /**
  * Compiles apps/, libs/ and bench/ to dist/ with swc (decorator metadata included, which NestJS needs), rewriting the
- * tsconfig path aliases (`@hangar/*`) to relative requires. swc wants an absolute baseUrl, so the config is made here
- * from tsconfig.base.json rather than committed. Type checking is `npm run typecheck` (tsc), not this.
+ * tsconfig path aliases (`@hangar/*`) to relative requires (settings: `scripts/swc-config.cjs`). Type checking is
+ * `npm run typecheck` (tsc), not this.
  */
 const { execFileSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
+const { swcConfig } = require('./swc-config.cjs');
 
 const root = resolve(__dirname, '..');
 // A test that runs its own processes builds into a directory of its own (inside the repository, so that compiled
 // files still find node_modules), instead of replacing dist/ under another test's running processes.
 const out = process.env.HANGAR_BUILD_DIR ? resolve(root, process.env.HANGAR_BUILD_DIR) : join(root, 'dist');
-const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
-const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
-swcrc.jsc.baseUrl = root;
-swcrc.jsc.paths = compilerOptions.paths;
+const swcrc = swcConfig(root);
 const dir = mkdtempSync(join(tmpdir(), 'hangar-swc-'));
 const config = join(dir, '.swcrc');
 writeFileSync(config, JSON.stringify(swcrc));

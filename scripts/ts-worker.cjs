@@ -1,20 +1,17 @@
 /**
  * Runs a TypeScript worker-thread entry from the sources (`workerData.entry`), as the tests need: Jest compiles the
  * files it loads itself, but a worker thread is a fresh isolate that Jest never sees. Each `.ts` file required here
- * is compiled with swc and the same settings as `scripts/build.cjs` (path aliases become relative requires).
+ * is compiled with swc and the build's settings (`scripts/swc-config.cjs`: path aliases become relative requires).
  * Production runs the compiled `.js` entries directly and never loads this.
  */
 const { readFileSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { resolve } = require('node:path');
 const { workerData } = require('node:worker_threads');
 const { transformSync } = require('@swc/core');
+const { swcConfig } = require('./swc-config.cjs');
 
-const root = resolve(__dirname, '..');
-const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
+const swcrc = swcConfig(resolve(__dirname, '..'));
 delete swcrc.$schema;
-const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
-swcrc.jsc.baseUrl = root;
-swcrc.jsc.paths = compilerOptions.paths;
 swcrc.sourceMaps = 'inline';
 
 require.extensions['.ts'] = (module, filename) => {

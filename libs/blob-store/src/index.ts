@@ -4,6 +4,7 @@ export { InvalidBlobRange, assertValidBlobRange, type BlobRange } from './range/
 export { assertValidBlobKey, assertValidBlobPrefix, compareBlobKeys, MAX_BLOB_KEY_BYTES, MAX_BLOB_KEY_SEGMENT_BYTES } from './key/blob-key';
 export { FilesystemBlobStore, BlobKeyConflict } from './adapters/filesystem/filesystem-blob-store';
 export { BlobPathOutsideRoot } from './adapters/filesystem/contained-path';
+export { writevFully } from './adapters/filesystem/writev-fully';
 export { S3BlobStore, BlobTooLarge } from './adapters/s3/s3-blob-store';
 export {
   s3BlobStoreOptionsFromUrl,

@@ -1,21 +1,45 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { writevFully } from '@hangar/blob-store';
 import type { ResumeValidators } from '@hangar/egress';
 
 /** Bytes waiting for the part file before the download is paused. */
 const QUEUED_BYTES = 2 * 1024 * 1024;
 
-async function writevFully(handle: FileHandle, pieces: Buffer[], position: number): Promise<void> {
-  let pending = pieces;
-  while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending, position);
-    position += bytesWritten;
-    // A short write (rare: signals, quotas) goes on from where it stopped.
-    let skip = bytesWritten;
-    while (pending.length > 0 && skip >= pending[0].length) skip -= pending.shift()!.length;
-    if (skip > 0) pending = [pending[0].subarray(skip), ...pending.slice(1)];
+/**
+ * The part file as a stream's destination. `pipeline` hands it each piece as it came off the socket (reading the
+ * stream with `for await` would first join whatever is buffered into a fresh buffer, a copy of every byte), and
+ * `Writable` batches the pieces that arrive while a write is under way into one `writev`: writes stay in order (a
+ * crash leaves a file without holes: its size is where a resume starts), and a GiB costs a few hundred writes, not
+ * the 16,000 round trips to the thread pool of one write per 64 KiB piece.
+ */
+class PartFileWriter extends Writable {
+  constructor(
+    private readonly handle: FileHandle,
+    /** Where the next byte goes: the file's length so far. */
+    public position: number,
+    private readonly onWritten: (bytes: number) => void,
+  ) {
+    super({ highWaterMark: QUEUED_BYTES });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this._writev([{ chunk }], callback);
+  }
+
+  override _writev(pieces: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    writevFully(
+      this.handle,
+      pieces.map((piece) => piece.chunk),
+      this.position,
+    ).then((written) => {
+      this.position += written;
+      this.onWritten(this.position);
+      callback();
+    }, callback);
   }
 }
 
@@ -80,66 +104,15 @@ export class DownloadStaging {
    * ingest thread, may take them). Resolves with the file's length once every byte is written.
    */
   async write(uploadId: string, stream: Readable, offset: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
-    // The download can fail while the file opens: the stream keeps the error for the listeners below instead of
+    // The download can fail while the file opens: the stream keeps the error for the pipeline below instead of
     // raising an unhandled 'error' event.
     stream.on('error', () => undefined);
     const handle = await open(this.partPath(uploadId), offset > 0 ? 'r+' : 'w');
-    // Pieces are taken as 'data' events, each as it came off the socket (reading the stream with `for await` would
-    // join whatever is buffered into a fresh buffer first, a copy of every byte for nothing), and written in order,
-    // one `writev` at a time of all that arrived meanwhile (a crash then leaves a file without holes: its size is
-    // where a resume starts). One write per 64 KiB piece would wait out the thread pool's latency 16,000 times a GiB.
-    let queued: Buffer[] = [];
-    let queuedBytes = 0;
-    let position = offset;
-    let writing: Promise<void> | null = null;
+    const file = new PartFileWriter(handle, offset, onWritten);
     try {
-      await new Promise<void>((resolve, reject) => {
-        let ended = false;
-        const fail = (error: unknown) => {
-          stream.destroy();
-          reject(error);
-        };
-        const drain = async () => {
-          while (queued.length > 0) {
-            const pieces = queued;
-            const bytes = queuedBytes;
-            queued = [];
-            queuedBytes = 0;
-            if (stream.isPaused() && !ended) stream.resume();
-            await writevFully(handle, pieces, position);
-            position += bytes;
-            onWritten(position);
-          }
-        };
-        const kick = () => {
-          writing ??= drain()
-            .then(() => {
-              writing = null;
-              if (ended) resolve();
-            })
-            .catch(fail);
-        };
-        stream.on('data', (piece: Buffer) => {
-          queued.push(piece);
-          queuedBytes += piece.length;
-          if (queuedBytes >= QUEUED_BYTES) stream.pause();
-          kick();
-        });
-        const closedEarly = () => reject(stream.errored ?? new Error('the download stream closed before its end'));
-        // It may have failed while the file was opening, before these listeners: its events are gone then.
-        if (stream.errored || stream.destroyed) return closedEarly();
-        stream.once('end', () => {
-          ended = true;
-          if (!writing) resolve();
-        });
-        stream.once('error', reject);
-        stream.once('close', () => {
-          if (!stream.readableEnded) closedEarly();
-        });
-      });
-      return position;
+      await pipeline(stream, file);
+      return file.position;
     } finally {
-      await (writing as Promise<void> | null)?.catch(() => undefined);
       await handle.close();
     }
   }

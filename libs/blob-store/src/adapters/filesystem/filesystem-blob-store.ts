@@ -10,6 +10,7 @@ import { BlobNotFound, isBufferBody, type BlobBody, type BlobInfo, type BlobStor
 import { assertValidBlobRange, type BlobRange } from '../../range/blob-range';
 import { assertRealPathInside, isMissing, lexicalPath } from './contained-path';
 import { walkInKeyOrder } from './key-ordered-walk';
+import { writevFully } from './writev-fully';
 
 /**
  * Two keys that a filesystem cannot hold together although S3 can: `a` and `a/b` (a file cannot also be a directory).
@@ -245,16 +246,7 @@ export class FilesystemBlobStore implements BlobStore {
 async function writeBuffers(path: string, buffers: readonly Buffer[], durable: boolean): Promise<number> {
   const handle = await open(path, 'wx', 0o644);
   try {
-    let pending = buffers.filter((b) => b.length > 0);
-    let size = 0;
-    while (pending.length > 0) {
-      const { bytesWritten } = await handle.writev(pending);
-      size += bytesWritten;
-      // A short write (rare: signals, quotas) goes on from where it stopped.
-      let skip = bytesWritten;
-      while (pending.length > 0 && skip >= pending[0].length) skip -= pending.shift()!.length;
-      if (skip > 0) pending = [pending[0].subarray(skip), ...pending.slice(1)];
-    }
+    const size = await writevFully(handle, buffers);
     if (durable) await handle.sync();
     return size;
   } finally {
