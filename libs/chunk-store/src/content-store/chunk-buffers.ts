@@ -1,3 +1,5 @@
+import { alignedBuffer } from '@hangar/blob-store';
+
 /**
  * Buffers of the largest chunk size, each holding one chunk while it is hashed and written, then handed back for the
  * next: an ingest needs only as many as it has chunks in flight, instead of a fresh allocation per chunk (fresh
@@ -11,8 +13,8 @@ export class ChunkBuffers {
   /** A buffer holding the slices joined: a view of exactly their length. */
   fill(slices: readonly Buffer[], length: number): Buffer {
     if (length > this.size) throw new RangeError(`a chunk of ${length} bytes exceeds the largest chunk size, ${this.size}`);
-    // Shared memory: the hashing thread reads the chunk where it is.
-    const buffer = this.free.pop() ?? Buffer.from(new SharedArrayBuffer(this.size));
+    // Shared memory: the hashing thread reads the chunk where it is; aligned: the store writes it with direct I/O.
+    const buffer = this.free.pop() ?? alignedBuffer(this.size, { shared: true });
     let at = 0;
     for (const slice of slices) at += slice.copy(buffer, at);
     return buffer.subarray(0, length);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,12 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     expect(readFileSync(join(dirA, 'Demo/Config/Game.ini'), 'utf8')).toBe('Version=1\n');
     expect(readFileSync(join(dirB, 'Demo/Config/Game.ini'), 'utf8')).toBe('Version=2\n');
     expect(readFileSync(join(dirB, 'Demo/Content/Paks/Demo-Windows.pak')).length).toBe(4 * 1024 * 1024);
+    // Every byte in place (the pak spans several of the writer's slabs): each file hashes as the manifest says.
+    for (const [dir, key] of [[dirA, a.manifestKey], [dirB, b.manifestKey]] as const) {
+      for (const file of (await readManifest(blobs, key)).files) {
+        expect(createHash('sha256').update(readFileSync(join(dir, file.path))).digest('hex')).toBe(file.sha256);
+      }
+    }
     expect(readdirSync(join(tmp, 'worker', 'builds')).sort()).toEqual(['a', 'b']);
     const figures = readFileSync(join(tmp, 'worker', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(figures[1]).toMatchObject({ uploadId: 'b', fetchedChunks: 1, copiedChunks: b.chunkCount! - 1 });

@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
-import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
+import { alignedBuffer, alignUp, BlobNotFound, readFileStart, type BlobStore } from '@hangar/blob-store';
 import { chunkKey } from '@hangar/chunk-store';
 import type { LocalBuildRecord } from './local-builds';
 
@@ -31,11 +31,14 @@ const sha256Of = async (bytes: Buffer) => Buffer.from(await webcrypto.subtle.dig
  * largest chunk seen. Fresh memory for every chunk costs more than reading it (and its garbage collection).
  */
 export class ChunkBuffer {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
 
-  /** A view of `size` bytes of the buffer, valid until the next call. */
+  /**
+   * A view of `size` bytes of the buffer, valid until the next call. The memory is aligned and goes on to `size`
+   * rounded up to the alignment, so that a chunk's file can be read into it with direct I/O (`readFileStart`).
+   */
   take(size: number): Buffer {
-    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafeSlow(size);
+    if (this.buffer.length < alignUp(size)) this.buffer = alignedBuffer(alignUp(size));
     return this.buffer.subarray(0, size);
   }
 }
@@ -97,30 +100,19 @@ export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: ChunkB
 
 /**
  * A whole object, expected to be `size` bytes, read into `into`. A store on this machine's disk is read in one call
- * (the stream a `get` gives costs more than the read itself for 1 MiB objects). An object of another size is read
+ * (the stream a `get` gives costs more than the read itself for 1 MiB objects), with direct I/O: the store wrote it
+ * so, and reading it through the page cache would copy it into fresh pages. An object of another size is read
  * as far as it goes and fails the hash check: what is read is checked either way.
  */
 async function readObject(blobs: BlobStore, key: string, size: number, into: ChunkBuffer): Promise<Buffer> {
   const bytes = into.take(size);
   const local = blobs.localPath(key);
   if (local) {
-    let handle;
     try {
-      handle = await open(local, 'r');
+      return await readFileStart(local, bytes);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new BlobNotFound(key);
-    }
-    try {
-      let read = 0;
-      while (read < size) {
-        const { bytesRead } = await handle.read(bytes, read, size - read, read);
-        if (bytesRead === 0) break;
-        read += bytesRead;
-      }
-      return bytes.subarray(0, read);
-    } finally {
-      await handle.close();
     }
   }
   let read = 0;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, realpathSync, type WriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, mkdirSync, realpathSync, type WriteStream } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +11,8 @@ import { assertValidBlobRange, type BlobRange } from '../../range/blob-range';
 import { assertRealPathInside, isMissing, lexicalPath } from './contained-path';
 import { walkInKeyOrder } from './key-ordered-walk';
 import { writevFully } from './writev-fully';
+import { isAlignedForDirectIo } from '../../direct-io/aligned-memory';
+import { isDirectIoRefused, openMaybeDirect, writeDirect } from '../../direct-io/direct-file';
 
 /**
  * Two keys that a filesystem cannot hold together although S3 can: `a` and `a/b` (a file cannot also be a directory).
@@ -244,6 +246,10 @@ export class FilesystemBlobStore implements BlobStore {
  * fsync before close, so that the rename that follows never publishes a file whose bytes are not on disk.
  */
 async function writeBuffers(path: string, buffers: readonly Buffer[], durable: boolean): Promise<number> {
+  if (buffers.length === 1 && isAlignedForDirectIo(buffers[0])) {
+    const size = await writeAlignedBuffer(path, buffers[0], durable);
+    if (size !== null) return size;
+  }
   const handle = await open(path, 'wx', 0o644);
   try {
     const size = await writevFully(handle, buffers);
@@ -251,6 +257,29 @@ async function writeBuffers(path: string, buffers: readonly Buffer[], durable: b
     return size;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * One buffer of aligned memory (a chunk joined in `ChunkBuffers`) goes to the disk with direct I/O: no page-cache copy
+ * (see `direct-file.ts`). Null when the filesystem refuses direct I/O: the caller writes it the plain way.
+ */
+async function writeAlignedBuffer(path: string, bytes: Buffer, durable: boolean): Promise<number | null> {
+  const { handle, direct } = await openMaybeDirect(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  let refused = !direct;
+  try {
+    if (refused) return null;
+    await writeDirect(handle, bytes, 0);
+    await handle.truncate(bytes.length);
+    if (durable) await handle.sync();
+    return bytes.length;
+  } catch (error) {
+    if (!isDirectIoRefused(error)) throw error;
+    refused = true;
+    return null;
+  } finally {
+    await handle.close();
+    if (refused) await rm(path, { force: true });
   }
 }
 

@@ -1,0 +1,209 @@
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { DIRECT_IO_ALIGNMENT, isAlignedForDirectIo } from './aligned-memory';
+import { isDirectIoRefused, openMaybeDirect, writeDirect } from './direct-file';
+import type { SlabPair } from './slab-pool';
+
+export interface AlignedFileWriterOptions {
+  /** `false`: plain writes (through the page cache). Default: direct I/O where the filesystem has it. */
+  direct?: boolean;
+  mode?: number;
+  /** Where writing starts: the bytes before it are kept (a resumed download). Default 0, which truncates. */
+  startAt?: number;
+  /** Told after each write how far the file is complete: every byte below that offset is on its final place. */
+  onWritten?: (bytes: number) => void;
+  /**
+   * Bytes appended are on the disk within this many milliseconds, slab full or not (their whole blocks: the last
+   * partial block waits for the rest of it, or `close`). For a file that must survive a crash with what arrived,
+   * however slowly it arrives (a download's staging file). Default: a slab is written when full.
+   */
+  flushAfterMs?: number;
+}
+
+/**
+ * Writes a file front to back through two slabs of aligned memory (`alignedBuffer`), with direct I/O where the
+ * filesystem has it: bytes appended are copied into one slab while the other is being written, and each full slab
+ * goes to the disk in one aligned write. `close` writes the last slab's whole blocks the same way and the few bytes
+ * after them plainly, so the file never holds bytes past its length, even for a moment. Where the filesystem
+ * refuses direct I/O (at the open or at a write), the same slabs are written plainly. One copy per byte, made by
+ * this thread, instead of the kernel's copy into fresh page-cache pages.
+ */
+export class AlignedFileWriter {
+  /** Bytes in the slab being filled. */
+  private filled = 0;
+  /** Where in the file the slab being filled starts (a multiple of the alignment). */
+  private position = 0;
+  private current = 0;
+  /** Bytes at the start of the slab being filled that are written already (by `flushWholeBlocks`). */
+  private flushed = 0;
+  /** The last write started: one at a time, in order (the other slab's, while this one fills). */
+  private writing: Promise<void> = Promise.resolve();
+  private writeUnderWay = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private handle: FileHandle,
+    private usesDirectIo: boolean,
+    private readonly path: string,
+    private readonly slabs: SlabPair,
+    private readonly onWritten: (bytes: number) => void,
+    private readonly flushAfterMs: number | undefined,
+  ) {}
+
+  /**
+   * Creates (or truncates) `path`. `slabs`: two buffers from `alignedBuffer`, each a multiple of the alignment
+   * long, not used by anyone else until this writer is closed or aborted. `direct: false` writes plainly.
+   */
+  static async create(path: string, slabs: SlabPair, options: AlignedFileWriterOptions = {}): Promise<AlignedFileWriter> {
+    for (const slab of slabs) {
+      if (!isAlignedForDirectIo(slab) || slab.length % DIRECT_IO_ALIGNMENT !== 0) throw new RangeError('slabs must be aligned memory from alignedBuffer, a multiple of the alignment long');
+    }
+    const startAt = options.startAt ?? 0;
+    const flags = constants.O_WRONLY | constants.O_CREAT | (startAt === 0 ? constants.O_TRUNC : 0);
+    const { handle, direct } = await openMaybeDirect(path, flags, options.mode ?? 0o644, options.direct ?? true);
+    const writer = new AlignedFileWriter(handle, direct, path, slabs, options.onWritten ?? (() => undefined), options.flushAfterMs);
+    try {
+      await writer.resumeAt(startAt);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return writer;
+  }
+
+  /** Whether the writes go with direct I/O (false where the filesystem refused it, or it was not asked for). */
+  get direct(): boolean {
+    return this.usesDirectIo;
+  }
+
+  /** Bytes appended so far. */
+  get length(): number {
+    return this.position + this.filled;
+  }
+
+  /** Copies `bytes` in; resolves once they are in a slab (the caller may reuse its buffer). */
+  async append(bytes: Uint8Array): Promise<void> {
+    for (let at = 0; at < bytes.length; ) {
+      const slab = this.slabs[this.current];
+      const n = Math.min(bytes.length - at, slab.length - this.filled);
+      slab.set(bytes.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+      if (this.filled === slab.length) await this.writeSlab();
+    }
+    if (!this.flushTimer && this.filled > this.flushed) this.startFlushTimer();
+  }
+
+  /** Writes what is left and closes the file. Resolves with its length. */
+  async close(): Promise<number> {
+    this.stopFlushTimer();
+    try {
+      await this.writing;
+      const slab = this.slabs[this.current];
+      const blocks = this.filled - (this.filled % DIRECT_IO_ALIGNMENT);
+      if (blocks > this.flushed) await this.write(slab.subarray(this.flushed, blocks), this.position + this.flushed);
+      if (blocks < this.filled) {
+        // Less than a block: direct I/O writes whole blocks only, so these go through a plain descriptor.
+        const plain = await open(this.path, 'r+');
+        try {
+          await writeFully(plain, slab.subarray(blocks, this.filled), this.position + blocks);
+        } finally {
+          await plain.close();
+        }
+      }
+      const length = this.length;
+      this.onWritten(length);
+      return length;
+    } finally {
+      await this.handle.close();
+    }
+  }
+
+  /** Closes without writing what is left (the caller removes the file). */
+  async abort(): Promise<void> {
+    this.stopFlushTimer();
+    await this.writing.catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
+  }
+
+  /**
+   * Writing goes on at `startAt`: the slab starts at the block that holds it, filled with the bytes of that block
+   * already in the file (rewritten as they are, with what follows them).
+   */
+  private async resumeAt(startAt: number): Promise<void> {
+    this.position = startAt - (startAt % DIRECT_IO_ALIGNMENT);
+    this.filled = startAt - this.position;
+    if (this.filled === 0) return;
+    const plain = await open(this.path, 'r');
+    try {
+      const { bytesRead } = await plain.read(this.slabs[0], 0, this.filled, this.position);
+      if (bytesRead !== this.filled) throw new Error(`${this.path} is shorter than ${startAt} bytes: cannot resume writing there`);
+    } finally {
+      await plain.close();
+    }
+  }
+
+  private async writeSlab(): Promise<void> {
+    // The last write (the other slab's) must be over before that slab is filled again, next.
+    await this.writing;
+    const slab = this.slabs[this.current];
+    this.startWrite(slab.subarray(this.flushed), this.position + this.flushed);
+    this.position += slab.length;
+    this.filled = 0;
+    this.flushed = 0;
+    this.current ^= 1;
+  }
+
+  private startFlushTimer(): void {
+    if (this.flushAfterMs === undefined) return;
+    this.flushTimer = setTimeout(() => this.flushWholeBlocks(), this.flushAfterMs);
+    this.flushTimer.unref();
+  }
+
+  /** The whole blocks appended and not yet written go to the disk now (or once the write under way is over). */
+  private flushWholeBlocks(): void {
+    this.flushTimer = null;
+    const blocks = this.filled - (this.filled % DIRECT_IO_ALIGNMENT);
+    if (blocks <= this.flushed) return;
+    if (this.writeUnderWay) return this.startFlushTimer();
+    this.startWrite(this.slabs[this.current].subarray(this.flushed, blocks), this.position + this.flushed);
+    this.flushed = blocks;
+  }
+
+  private startWrite(bytes: Buffer, position: number): void {
+    this.writeUnderWay = true;
+    this.writing = this.write(bytes, position).finally(() => (this.writeUnderWay = false));
+    // Awaited by the next writeSlab, close or abort; marked handled so that a failure in between is not fatal.
+    this.writing.catch(() => undefined);
+  }
+
+  private stopFlushTimer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  private async write(bytes: Buffer, position: number): Promise<void> {
+    if (this.usesDirectIo) {
+      try {
+        await writeDirect(this.handle, bytes, position);
+        this.onWritten(position + bytes.length);
+        return;
+      } catch (error) {
+        if (!isDirectIoRefused(error)) throw error;
+        // The filesystem took the open but not the write: go on plainly, where this write was.
+        await this.handle.close();
+        this.handle = await open(this.path, 'r+');
+        this.usesDirectIo = false;
+      }
+    }
+    await writeFully(this.handle, bytes, position);
+    this.onWritten(position + bytes.length);
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let written = 0; written < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
+  }
+}
