@@ -8,8 +8,8 @@ import { crc32 } from 'node:zlib';
 import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
 import { AlignedFileWriter, SlabPool, type BlobStore } from '@hangar/blob-store';
 import { readManifest } from '@hangar/chunk-store';
-import { indexLocalChunks, pathInside } from './chunk-sources';
-import { ChunkQueue, type MaterializationFigures } from './chunk-queue';
+import { ChunkBuffer, indexLocalChunks, pathInside } from './chunk-sources';
+import { ChunkQueue, READ_AHEAD, type MaterializationFigures } from './chunk-queue';
 import { evictLeastRecentlyUsed, removeBuildFolder } from './build-eviction';
 import { LocalBuilds } from './local-builds';
 
@@ -28,7 +28,7 @@ export interface MaterializerOptions {
 }
 
 /** Bytes per direct write of a build's file (in slabs of this size, one being written while the next fills). */
-const FILE_SLAB_BYTES = 2 * 1024 * 1024;
+const FILE_SLAB_BYTES = 1024 * 1024;
 
 /**
  * Puts a build's files on this machine, under `<root>/builds/<uploadId>`. Each chunk is taken from a folder here that
@@ -39,8 +39,9 @@ const FILE_SLAB_BYTES = 2 * 1024 * 1024;
  * beyond `cacheBytes` the least recently distributed ones go, never a project's newest here nor one being made.
  */
 export class BuildMaterializer {
-  /** Slabs through which files are written: a pair per build being made. */
+  /** Slabs through which files are written, and buffers chunks are read into: a set per build being made. */
   private readonly slabs = new SlabPool(FILE_SLAB_BYTES);
+  private readonly freeChunkBuffers: ChunkBuffer[][] = [];
   /** Chunks fetched from the store by the last `materialize` (the rest were copied locally). */
   lastFetchedChunks = 0;
   private readonly builds: LocalBuilds;
@@ -104,8 +105,9 @@ export class BuildMaterializer {
     const buildsDir = join(this.root, 'builds');
     const partial = join(buildsDir, `.partial-${manifest.uploadId}-${randomBytes(4).toString('hex')}`);
     await mkdir(partial, { recursive: true });
-    const chunks = new ChunkQueue(manifest, this.blobs);
     const slabs = this.slabs.take();
+    const buffers = this.freeChunkBuffers.pop() ?? Array.from({ length: READ_AHEAD + 1 }, () => new ChunkBuffer());
+    const chunks = new ChunkQueue(manifest, this.blobs, buffers);
     try {
       chunks.local = indexLocalChunks(buildsDir, (await this.builds.list()).filter((r) => r.uploadId !== manifest.uploadId));
       const files = manifest.files.map((file) => {
@@ -152,6 +154,7 @@ export class BuildMaterializer {
       throw error;
     } finally {
       this.slabs.give(slabs);
+      this.freeChunkBuffers.push(buffers);
     }
   }
 

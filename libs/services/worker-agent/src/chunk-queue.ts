@@ -15,7 +15,7 @@ export interface MaterializationFigures {
  * Chunks read ahead of the one being written: enough to hide the store's latency and the hash checks behind the
  * writes, few enough to bound memory (each holds a buffer of up to the largest chunk).
  */
-const READ_AHEAD = 4;
+export const READ_AHEAD = 3;
 
 /**
  * A build's chunks in the order its files are written (file after file, each front to back), each read ahead of its
@@ -27,16 +27,18 @@ export class ChunkQueue {
   local = new Map<string, LocalChunk>();
   readonly figures: MaterializationFigures;
   private readonly order: ChunkRef[];
-  private readonly buffers = Array.from({ length: READ_AHEAD + 1 }, () => new ChunkBuffer());
   private readonly reads: Promise<Buffer>[] = [];
   private started = 0;
   /** The buffer of the chunk handed out last: free once the caller asks for the next one. */
   private handedOut = false;
 
+  /** `buffers`: `READ_AHEAD + 1` of them (one holds the chunk being written), not used elsewhere meanwhile. */
   constructor(
     manifest: BuildManifest,
     private readonly blobs: BlobStore,
+    private readonly buffers: readonly ChunkBuffer[],
   ) {
+    if (buffers.length !== READ_AHEAD + 1) throw new RangeError(`a chunk queue reads into ${READ_AHEAD + 1} buffers`);
     this.order = manifest.files.flatMap((file) => file.chunks ?? []);
     this.figures = { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
   }
