@@ -8,7 +8,9 @@ import { benchRepository, repositoryTable, type RepositoryResult } from './repos
 import { benchWebhooks, webhooksTable, type WebhooksResult } from './webhooks.bench';
 
 /** Issue 4's goal, printed beside the numbers (never asserted: timings belong here, not in tests). */
-const PIPELINE_GOALS = { ratio: 0.6, rssMiB: 256 } as const;
+/** Issue 4's goals: the time ratio, and peak RSS in the issue's own unit (256 MB = 256,000,000 bytes, 244.1 MiB). */
+const PIPELINE_GOALS = { ratio: 0.6, rssMB: 256 } as const;
+const megabytes = (mib: number) => Math.round((mib * 1024 * 1024) / 1e6);
 
 /**
  * `npm run bench`: measures, writes `bench/results/<date>.json` and `latest.md`, prints the table.
@@ -56,13 +58,13 @@ async function main(): Promise<void> {
     '',
     `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, disk ${report.machine.disk}.`,
     '',
-    `Goal (issue 4): Hangar ≤ ${PIPELINE_GOALS.ratio}× the standard tools' time, peak RSS < ${PIPELINE_GOALS.rssMiB} MiB, at every size.`,
+    `Goal (issue 4): Hangar ≤ ${PIPELINE_GOALS.ratio}× the standard tools' time, peak RSS < ${PIPELINE_GOALS.rssMB} MB, at every size.`,
     '',
     '| build | curl -o | curl \\| sha256sum | curl -o && unzip -tq | Hangar upload → Approved | ratio vs unzip -tq | peak RSS | Hangar CPU (user + sys) | goal |',
     '|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.sizeGiB} GiB, ${r.fileCount} files | ${r.seconds.curlToFile.toFixed(2)} s | ${r.seconds.curlSha256sum.toFixed(2)} s | ${r.seconds.curlUnzipTest.toFixed(2)} s | ${r.seconds.hangarUploadToApproved.toFixed(2)} s | ${r.ratios.hangarVsStandardTools.toFixed(2)}× | ${r.hangarPeakRssMiB} MiB | ${r.hangarCpuSeconds.user.toFixed(1)} + ${r.hangarCpuSeconds.system.toFixed(1)} s | ${r.ratios.hangarVsStandardTools <= PIPELINE_GOALS.ratio && r.hangarPeakRssMiB < PIPELINE_GOALS.rssMiB ? 'met' : 'not met'} |`,
+        `| ${r.sizeGiB} GiB, ${r.fileCount} files | ${r.seconds.curlToFile.toFixed(2)} s | ${r.seconds.curlSha256sum.toFixed(2)} s | ${r.seconds.curlUnzipTest.toFixed(2)} s | ${r.seconds.hangarUploadToApproved.toFixed(2)} s | ${r.ratios.hangarVsStandardTools.toFixed(2)}× | ${r.hangarPeakRssMiB} MiB (${megabytes(r.hangarPeakRssMiB)} MB) | ${r.hangarCpuSeconds.user.toFixed(1)} + ${r.hangarCpuSeconds.system.toFixed(1)} s | time ${r.ratios.hangarVsStandardTools <= PIPELINE_GOALS.ratio ? 'met' : 'not met'}, memory ${megabytes(r.hangarPeakRssMiB) < PIPELINE_GOALS.rssMB ? 'met' : 'not met'} |`,
     ),
     '',
     ...results.flatMap((r) => [`Where the ${r.sizeGiB} GiB build's time went (from its timeline):`, '', ...Object.entries(r.stages).map(([k, v]) => `- ${k}: ${v.toFixed(2)} s`), '']),

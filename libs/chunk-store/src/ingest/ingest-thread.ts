@@ -5,7 +5,7 @@ import type { IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from 
 import type { IngestFindings } from './streamed-ingest';
 
 /** The ingest thread's young generation, in MiB (see `startWorker`). */
-const YOUNG_GENERATION_MB = 2;
+const YOUNG_GENERATION_MB = 1;
 
 /** The thread is told the file grew at most once per this many bytes (and at the end). */
 const NOTIFY_BYTES = 1024 * 1024;

@@ -28,7 +28,7 @@ export interface MaterializerOptions {
 }
 
 /** Bytes per direct write of a build's file (in slabs of this size, one being written while the next fills). */
-const FILE_SLAB_BYTES = 1024 * 1024;
+const FILE_SLAB_BYTES = 4 * 1024 * 1024;
 
 /**
  * Puts a build's files on this machine, under `<root>/builds/<uploadId>`. Each chunk is taken from a folder here that

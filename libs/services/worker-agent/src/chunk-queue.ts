@@ -15,7 +15,7 @@ export interface MaterializationFigures {
  * Chunks read ahead of the one being written: enough to hide the store's latency and the hash checks behind the
  * writes, few enough to bound memory (each holds a buffer of up to the largest chunk).
  */
-export const READ_AHEAD = 3;
+export const READ_AHEAD = 6;
 
 /**
  * A build's chunks in the order its files are written (file after file, each front to back), each read ahead of its
