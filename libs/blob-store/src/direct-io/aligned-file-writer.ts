@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { DIRECT_IO_ALIGNMENT, isAlignedForDirectIo } from './aligned-memory';
+import { writevFully } from '../adapters/filesystem/writev-fully';
+import { alignDown, DIRECT_IO_ALIGNMENT, isAlignedForDirectIo } from './aligned-memory';
 import { isDirectIoRefused, openMaybeDirect, writeDirect } from './direct-file';
 import type { SlabPair } from './slab-pool';
 
@@ -100,13 +101,13 @@ export class AlignedFileWriter {
     try {
       await this.writing;
       const slab = this.slabs[this.current];
-      const blocks = this.filled - (this.filled % DIRECT_IO_ALIGNMENT);
+      const blocks = alignDown(this.filled);
       if (blocks > this.flushed) await this.write(slab.subarray(this.flushed, blocks), this.position + this.flushed);
       if (blocks < this.filled) {
         // Less than a block: direct I/O writes whole blocks only, so these go through a plain descriptor.
         const plain = await open(this.path, 'r+');
         try {
-          await writeFully(plain, slab.subarray(blocks, this.filled), this.position + blocks);
+          await writevFully(plain, [slab.subarray(blocks, this.filled)], this.position + blocks);
         } finally {
           await plain.close();
         }
@@ -131,7 +132,7 @@ export class AlignedFileWriter {
    * already in the file (rewritten as they are, with what follows them).
    */
   private async resumeAt(startAt: number): Promise<void> {
-    this.position = startAt - (startAt % DIRECT_IO_ALIGNMENT);
+    this.position = alignDown(startAt);
     this.filled = startAt - this.position;
     if (this.filled === 0) return;
     const plain = await open(this.path, 'r');
@@ -163,7 +164,7 @@ export class AlignedFileWriter {
   /** The whole blocks appended and not yet written go to the disk now (or once the write under way is over). */
   private flushWholeBlocks(): void {
     this.flushTimer = null;
-    const blocks = this.filled - (this.filled % DIRECT_IO_ALIGNMENT);
+    const blocks = alignDown(this.filled);
     if (blocks <= this.flushed) return;
     if (this.writeUnderWay) return this.startFlushTimer();
     this.startWrite(this.slabs[this.current].subarray(this.flushed, blocks), this.position + this.flushed);
@@ -196,14 +197,7 @@ export class AlignedFileWriter {
         this.usesDirectIo = false;
       }
     }
-    await writeFully(this.handle, bytes, position);
+    await writevFully(this.handle, [bytes], position);
     this.onWritten(position + bytes.length);
-  }
-}
-
-async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let written = 0; written < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
-    written += bytesWritten;
   }
 }

@@ -32,6 +32,9 @@ export function alignedBuffer(size: number, options: { shared?: boolean } = {}):
 /** Rounds up to the direct I/O alignment. */
 export const alignUp = (bytes: number): number => Math.ceil(bytes / DIRECT_IO_ALIGNMENT) * DIRECT_IO_ALIGNMENT;
 
+/** Rounds down to the direct I/O alignment: where the last whole block of `bytes` ends. */
+export const alignDown = (bytes: number): number => bytes - (bytes % DIRECT_IO_ALIGNMENT);
+
 /**
  * Whether `bytes` can be written with direct I/O as they lie: they start on an aligned address of memory from
  * `alignedBuffer`, and the memory goes on at least to the next aligned length (a direct write of the last, partial

@@ -4,10 +4,10 @@ import { isDirectIoRefused, openMaybeDirect } from './direct-file';
 
 /**
  * Reads up to `into.length` bytes from the start of the file at `path` into `into` (a view of aligned memory from
- * `alignedBuffer` that goes on to its length rounded up to the alignment: see `isAlignedForDirectIo`), with direct I/O where the filesystem has it: bytes that were
- * written with direct I/O are not in the page cache, and reading them through it would copy each into fresh pages.
- * Resolves with a view of the bytes read (fewer when the file is shorter). Throws the open's error
- * (ENOENT for a missing file).
+ * `alignedBuffer` that goes on to its length rounded up to the alignment: see `isAlignedForDirectIo`), with direct
+ * I/O where the filesystem has it: bytes that were written with direct I/O are not in the page cache, and reading
+ * them through it would copy each into fresh pages. Resolves with a view of the bytes read (fewer when the file is
+ * shorter). Throws the open's error (ENOENT for a missing file).
  */
 export async function readFileStart(path: string, into: Buffer): Promise<Buffer> {
   if (!isAlignedForDirectIo(into)) throw new RangeError('direct reads need aligned memory from alignedBuffer');

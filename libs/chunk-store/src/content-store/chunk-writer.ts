@@ -17,8 +17,9 @@ export interface WrittenContents {
 /**
  * Chunks in flight at once per file (hashed and put, not waiting for each other): one at a time leaves the disk idle
  * between them; each holds a buffer of up to the largest chunk size, and direct puts take a millisecond or two, so
- * two are enough (the ingest waited 0.05 s in all for four at 1 GiB). Puts are not durable one by one (`durable: false`): the build's chunks are flushed in one batch
- * before its manifest is written (`storeBuild`), or at the end of an ingest, instead of an fsync wait per chunk.
+ * two are enough (the ingest waited 0.05 s in all for four at 1 GiB). Puts are not durable one by one
+ * (`durable: false`): the build's chunks are flushed in one batch before its manifest is written (`storeBuild`), or
+ * at the end of an ingest, instead of an fsync wait per chunk.
  */
 const CONCURRENT_PUTS = 2;
 

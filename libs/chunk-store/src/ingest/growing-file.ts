@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { alignedBuffer, alignUp, DIRECT_IO_ALIGNMENT, openMaybeDirect } from '@hangar/blob-store';
+import { alignDown, alignedBuffer, alignUp, openMaybeDirect } from '@hangar/blob-store';
 
 /**
  * Bytes handed on per step, each step in a fresh buffer (the parser and the chunker keep views of it); at 256 KiB
@@ -111,7 +111,7 @@ export class GrowingFile {
       // The last block is partial: read it whole, the file ends the read. Elsewhere, whole blocks only (the rest
       // of a block is read once it is written).
       const atEnd = this.end !== null && position + available >= this.end;
-      span = atEnd ? alignUp(available) : available - (available % DIRECT_IO_ALIGNMENT);
+      span = atEnd ? alignUp(available) : alignDown(available);
       if (span === 0) return null;
     }
     const length = Math.min(span, available);

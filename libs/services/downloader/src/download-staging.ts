@@ -19,8 +19,8 @@ const FLUSH_AFTER_MS = 100;
  * stream with `for await` would first join whatever is buffered into a fresh buffer, a copy of every byte); each is
  * copied into an aligned slab, and full slabs are written with direct I/O (`AlignedFileWriter`): a GiB costs a
  * thousand writes and no page-cache copy. A slow download's bytes are written every `FLUSH_AFTER_MS`, slab full or
- * not. Writes stay in order (a crash leaves a file without holes: its size is
- * where a resume starts). A piece is taken once it is in a slab, so at most two slabs wait for the disk.
+ * not. Writes stay in order (a crash leaves a file without holes: its size is where a resume starts). A piece is
+ * taken once it is in a slab, so at most two slabs wait for the disk.
  */
 class PartFileWriter extends Writable {
   constructor(private readonly file: AlignedFileWriter) {

@@ -107,9 +107,9 @@ export class BuildMaterializer {
     await mkdir(partial, { recursive: true });
     const slabs = this.slabs.take();
     const buffers = this.freeChunkBuffers.pop() ?? Array.from({ length: READ_AHEAD + 1 }, () => new ChunkBuffer());
-    const chunks = new ChunkQueue(manifest, this.blobs, buffers);
+    let chunks: ChunkQueue | null = null;
     try {
-      chunks.local = indexLocalChunks(buildsDir, (await this.builds.list()).filter((r) => r.uploadId !== manifest.uploadId));
+      const local = indexLocalChunks(buildsDir, (await this.builds.list()).filter((r) => r.uploadId !== manifest.uploadId));
       const files = manifest.files.map((file) => {
         const path = pathInside(partial, file.path);
         if (!path) throw new MaterializationFailed(`manifest path escapes the build folder: ${file.path}`);
@@ -119,6 +119,7 @@ export class BuildMaterializer {
         }
         return { file, path };
       });
+      chunks = new ChunkQueue(manifest, this.blobs, local, buffers);
       chunks.start();
       for (const { file, path } of files) {
         await mkdir(dirname(path), { recursive: true });
@@ -130,9 +131,7 @@ export class BuildMaterializer {
         // fresh page-cache pages (see AlignedFileWriter); the chunks arrive in order, several read ahead.
         const writer = await AlignedFileWriter.create(path, slabs);
         try {
-          for (let i = 0; i < file.chunks.length; i++) {
-            await writer.append(await chunks.next());
-          }
+          for (let left = file.chunks.length; left > 0; left--) await writer.append(await chunks.next());
           await writer.close();
           chunks.written(file.chunks, path);
         } catch (error) {
@@ -146,7 +145,7 @@ export class BuildMaterializer {
       return chunks.figures;
     } catch (error) {
       // Reads still under way are waited for before the folder goes.
-      await chunks.stop();
+      await chunks?.stop();
       await rm(partial, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;
       // Another delivery of the same build finished first: its folder is as good as ours.

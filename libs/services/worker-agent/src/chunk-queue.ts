@@ -23,8 +23,6 @@ export const READ_AHEAD = 6;
  * (an earlier build's, or a file of this build already written), or else fetched from the store.
  */
 export class ChunkQueue {
-  /** Where chunks already lie on this machine, by hash (see `indexLocalChunks`). */
-  local = new Map<string, LocalChunk>();
   readonly figures: MaterializationFigures;
   private readonly order: ChunkRef[];
   private readonly reads: Promise<Buffer>[] = [];
@@ -32,10 +30,15 @@ export class ChunkQueue {
   /** The buffer of the chunk handed out last: free once the caller asks for the next one. */
   private handedOut = false;
 
-  /** `buffers`: `READ_AHEAD + 1` of them (one holds the chunk being written), not used elsewhere meanwhile. */
+  /**
+   * `local`: where chunks already lie on this machine, by hash (see `indexLocalChunks`); this build's files join it
+   * as they are written. `buffers`: `READ_AHEAD + 1` of them (one holds the chunk being written), not used elsewhere
+   * meanwhile.
+   */
   constructor(
     manifest: BuildManifest,
     private readonly blobs: BlobStore,
+    private readonly local: Map<string, LocalChunk>,
     private readonly buffers: readonly ChunkBuffer[],
   ) {
     if (buffers.length !== READ_AHEAD + 1) throw new RangeError(`a chunk queue reads into ${READ_AHEAD + 1} buffers`);
