@@ -8,8 +8,9 @@ import { crc32 } from 'node:zlib';
 import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
 import { AlignedFileWriter, SlabPool, type BlobStore } from '@hangar/blob-store';
 import { readManifest } from '@hangar/chunk-store';
-import { ChunkBuffer, indexLocalChunks, pathInside } from './chunk-sources';
-import { ChunkQueue, READ_AHEAD, type MaterializationFigures } from './chunk-queue';
+import { indexLocalChunks, pathInside } from './chunk-sources';
+import { ChunkQueue, READ_AHEAD_BYTES, type MaterializationFigures } from './chunk-queue';
+import { ChunkRing } from './chunk-ring';
 import { evictLeastRecentlyUsed, removeBuildFolder } from './build-eviction';
 import { LocalBuilds } from './local-builds';
 
@@ -39,9 +40,9 @@ const FILE_SLAB_BYTES = 4 * 1024 * 1024;
  * beyond `cacheBytes` the least recently distributed ones go, never a project's newest here nor one being made.
  */
 export class BuildMaterializer {
-  /** Slabs through which files are written, and buffers chunks are read into: a set per build being made. */
+  /** Slabs through which files are written, and rings chunks are read into: one of each per build being made. */
   private readonly slabs = new SlabPool(FILE_SLAB_BYTES);
-  private readonly freeChunkBuffers: ChunkBuffer[][] = [];
+  private readonly freeRings: ChunkRing[] = [];
   /** Chunks fetched from the store by the last `materialize` (the rest were copied locally). */
   lastFetchedChunks = 0;
   private readonly builds: LocalBuilds;
@@ -106,7 +107,7 @@ export class BuildMaterializer {
     const partial = join(buildsDir, `.partial-${manifest.uploadId}-${randomBytes(4).toString('hex')}`);
     await mkdir(partial, { recursive: true });
     const slabs = this.slabs.take();
-    const buffers = this.freeChunkBuffers.pop() ?? Array.from({ length: READ_AHEAD + 1 }, () => new ChunkBuffer());
+    const ring = this.freeRings.pop() ?? new ChunkRing(READ_AHEAD_BYTES);
     let chunks: ChunkQueue | null = null;
     try {
       const local = indexLocalChunks(buildsDir, (await this.builds.list()).filter((r) => r.uploadId !== manifest.uploadId));
@@ -119,7 +120,7 @@ export class BuildMaterializer {
         }
         return { file, path };
       });
-      chunks = new ChunkQueue(manifest, this.blobs, local, buffers);
+      chunks = new ChunkQueue(manifest, this.blobs, local, ring);
       chunks.start();
       for (const { file, path } of files) {
         await mkdir(dirname(path), { recursive: true });
@@ -153,7 +154,8 @@ export class BuildMaterializer {
       throw error;
     } finally {
       this.slabs.give(slabs);
-      this.freeChunkBuffers.push(buffers);
+      ring.clear();
+      this.freeRings.push(ring);
     }
   }
 

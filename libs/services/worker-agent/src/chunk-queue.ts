@@ -1,6 +1,7 @@
 import type { BuildManifest, ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
-import { ChunkBuffer, fetchChunk, readLocalChunk, type LocalChunk } from './chunk-sources';
+import { fetchChunk, readLocalChunk, type LocalChunk } from './chunk-sources';
+import type { ChunkRing } from './chunk-ring';
 
 /** What one materialisation took from where: the store (fetched) or folders on this machine (copied). */
 export interface MaterializationFigures {
@@ -12,14 +13,16 @@ export interface MaterializationFigures {
 }
 
 /**
- * Chunks read ahead of the one being written: enough to hide the store's latency and the hash checks behind the
- * writes, few enough to bound memory (each holds a buffer of up to the largest chunk).
+ * Bytes of chunks read ahead of the one being written (the ring they are read into): about a dozen chunks of the
+ * average size, enough to hide the store's latency and the hash checks behind the writes.
  */
-export const READ_AHEAD = 6;
+export const READ_AHEAD_BYTES = 12 * 1024 * 1024;
+/** Reads under way at once, at most, however small the chunks: each is a file open and a hash on the thread pool. */
+const MAX_READS_AHEAD = 16;
 
 /**
  * A build's chunks in the order its files are written (file after file, each front to back), each read ahead of its
- * turn into a buffer of its own and checked against its SHA-256: taken from a folder on this machine that holds it
+ * turn into the ring (as many as it holds) and checked against its SHA-256: taken from a folder on this machine that holds it
  * (an earlier build's, or a file of this build already written), or else fetched from the store.
  */
 export class ChunkQueue {
@@ -32,27 +35,30 @@ export class ChunkQueue {
 
   /**
    * `local`: where chunks already lie on this machine, by hash (see `indexLocalChunks`); this build's files join it
-   * as they are written. `buffers`: `READ_AHEAD + 1` of them (one holds the chunk being written), not used elsewhere
-   * meanwhile.
+   * as they are written. `ring`: where the chunks are read to, empty and not used elsewhere meanwhile.
    */
   constructor(
     manifest: BuildManifest,
     private readonly blobs: BlobStore,
     private readonly local: Map<string, LocalChunk>,
-    private readonly buffers: readonly ChunkBuffer[],
+    private readonly ring: ChunkRing,
   ) {
-    if (buffers.length !== READ_AHEAD + 1) throw new RangeError(`a chunk queue reads into ${READ_AHEAD + 1} buffers`);
+    if (ring.size !== 0) throw new RangeError('a chunk queue starts with an empty ring');
     this.order = manifest.files.flatMap((file) => file.chunks ?? []);
     this.figures = { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
   }
 
   start(): void {
-    while (this.started < Math.min(READ_AHEAD, this.order.length)) this.readNext();
+    this.readAhead();
   }
 
   /** The next chunk's bytes: a view that stays valid until the next call. */
   async next(): Promise<Buffer> {
-    if (this.handedOut && this.started < this.order.length) this.readNext();
+    if (this.handedOut) {
+      this.ring.release();
+      this.handedOut = false;
+    }
+    this.readAhead();
     const read = this.reads.shift();
     if (!read) throw new Error('no chunk left to read');
     const bytes = await read;
@@ -75,23 +81,33 @@ export class ChunkQueue {
     await Promise.allSettled(this.reads);
   }
 
-  private readNext(): void {
-    const index = this.started++;
-    const read = this.read(this.order[index], this.buffers[index % this.buffers.length]);
+  /** Starts reading the next chunks, as many as the ring has room for. */
+  private readAhead(): void {
+    while (this.started < this.order.length && this.reads.length < MAX_READS_AHEAD) {
+      const chunk = this.order[this.started];
+      const into = this.ring.take(chunk.size);
+      if (!into) return;
+      this.started++;
+      this.startRead(chunk, into);
+    }
+  }
+
+  private startRead(chunk: ChunkRef, into: Buffer): void {
+    const read = this.read(chunk, into);
     // Awaited in turn by `next` or `stop`; marked handled so that a failure while it waits is not fatal.
     read.catch(() => undefined);
     this.reads.push(read);
   }
 
-  private async read(chunk: ChunkRef, buffer: ChunkBuffer): Promise<Buffer> {
+  private async read(chunk: ChunkRef, into: Buffer): Promise<Buffer> {
     const nearby = this.local.get(chunk.hash);
-    const copied = nearby ? await readLocalChunk(nearby, chunk, buffer) : null;
+    const copied = nearby ? await readLocalChunk(nearby, chunk, into) : null;
     if (copied) {
       this.figures.copiedChunks++;
       this.figures.copiedBytes += copied.length;
       return copied;
     }
-    const fetched = await fetchChunk(this.blobs, chunk, buffer);
+    const fetched = await fetchChunk(this.blobs, chunk, into);
     this.figures.fetchedChunks++;
     this.figures.fetchedBytes += fetched.length;
     return fetched;

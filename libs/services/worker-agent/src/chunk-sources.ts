@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
-import { alignedBuffer, alignUp, BlobNotFound, readFileStart, type BlobStore } from '@hangar/blob-store';
+import { BlobNotFound, readFileStart, type BlobStore } from '@hangar/blob-store';
 import { chunkKey } from '@hangar/chunk-store';
 import type { LocalBuildRecord } from './local-builds';
 
@@ -25,23 +25,6 @@ export interface LocalChunk {
  * chunk overlaps with reading and writing the others (and the event loop stays free for the API).
  */
 const sha256Of = async (bytes: Buffer) => Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
-
-/**
- * Where a chunk's bytes are read to: one buffer per concurrent reader, reused chunk after chunk, grown to the
- * largest chunk seen. Fresh memory for every chunk costs more than reading it (and its garbage collection).
- */
-export class ChunkBuffer {
-  private buffer: Buffer = Buffer.alloc(0);
-
-  /**
-   * A view of `size` bytes of the buffer, valid until the next call. The memory is aligned and goes on to `size`
-   * rounded up to the alignment, so that a chunk's file can be read into it with direct I/O (`readFileStart`).
-   */
-  take(size: number): Buffer {
-    if (this.buffer.length < alignUp(size)) this.buffer = alignedBuffer(alignUp(size));
-    return this.buffer.subarray(0, size);
-  }
-}
 
 /** Resolves a manifest path inside a folder; `null` for a path that would escape it. */
 export function pathInside(dir: string, relative: string): string | null {
@@ -71,10 +54,11 @@ export function indexLocalChunks(buildsDir: string, records: readonly LocalBuild
 }
 
 /**
- * A chunk's bytes from a local build folder, or null when that file is gone or no longer holds them (evicted,
- * edited): the caller then fetches it. Checked against the hash either way.
+ * A chunk's bytes from a local build folder, read into `into` (a view of exactly the chunk's size), or null when that
+ * file is gone or no longer holds them (evicted, edited): the caller then fetches it. Checked against the hash either
+ * way.
  */
-export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef, into: ChunkBuffer = new ChunkBuffer()): Promise<Buffer | null> {
+export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef, into: Buffer): Promise<Buffer | null> {
   let handle;
   try {
     handle = await open(local.path, 'r');
@@ -82,30 +66,31 @@ export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef, into: C
     return null;
   }
   try {
-    const bytes = into.take(chunk.size);
-    const { bytesRead } = await handle.read(bytes, 0, chunk.size, local.offset);
-    return bytesRead === chunk.size && (await sha256Of(bytes)) === chunk.hash ? bytes : null;
+    const { bytesRead } = await handle.read(into, 0, chunk.size, local.offset);
+    return bytesRead === chunk.size && (await sha256Of(into)) === chunk.hash ? into : null;
   } finally {
     await handle.close();
   }
 }
 
-/** A chunk's bytes from the store (a view of `into`), checked against its hash (`ChunkCorrupt` otherwise). */
-export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: ChunkBuffer = new ChunkBuffer()): Promise<Buffer> {
-  const bytes = await readObject(blobs, chunkKey(chunk.hash), chunk.size, into);
+/**
+ * A chunk's bytes from the store, read into `into` (aligned memory, a view of exactly the chunk's size: see
+ * `ChunkRing`), checked against its hash (`ChunkCorrupt` otherwise).
+ */
+export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: Buffer): Promise<Buffer> {
+  const bytes = await readObject(blobs, chunkKey(chunk.hash), into);
   const got = await sha256Of(bytes);
   if (got !== chunk.hash) throw new ChunkCorrupt(chunk.hash, got);
   return bytes;
 }
 
 /**
- * A whole object, expected to be `size` bytes, read into `into`. A store on this machine's disk is read in one call
+ * A whole object, expected to be `into.length` bytes, read into `into`. A store on this machine's disk is read in one call
  * (the stream a `get` gives costs more than the read itself for 1 MiB objects), with direct I/O: the store wrote it
  * so, and reading it through the page cache would copy it into fresh pages. An object of another size is read
  * as far as it goes and fails the hash check: what is read is checked either way.
  */
-async function readObject(blobs: BlobStore, key: string, size: number, into: ChunkBuffer): Promise<Buffer> {
-  const bytes = into.take(size);
+async function readObject(blobs: BlobStore, key: string, bytes: Buffer): Promise<Buffer> {
   const local = blobs.localPath(key);
   if (local) {
     try {
