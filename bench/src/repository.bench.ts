@@ -115,7 +115,9 @@ export async function benchRepository(root: string, work: string, sizeMiB: numbe
   rmSync(dataDir, { recursive: true, force: true });
   const blobDir = join(dataDir, 'blobs');
   const workerDir = join(dataDir, 'workers', region);
-  const hangar = await startHangar(root, dataDir, { HANGAR_BLOB_DIR: blobDir });
+  // Without local extraction: what is measured is what a worker fetches from the store (a worker beside the
+  // downloader would adopt the extracted files and fetch nothing at all).
+  const hangar = await startHangar(root, dataDir, { HANGAR_BLOB_DIR: blobDir, HANGAR_LOCAL_EXTRACTION: 'false' });
   try {
     const { api } = hangar;
     const user = await api.createUser(hangar.adminToken, 'bench');

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type HangarConfig } from '@hangar/config';
@@ -122,6 +122,11 @@ describe('Hangar embedded (npm start), end to end', () => {
     const workerBuild = join(config.dataDir, 'workers', 'europe', 'builds', uploadId);
     expect(existsSync(join(workerBuild, 'Demo.exe'))).toBe(true);
     expect(existsSync(join(workerBuild, 'Demo', 'Binaries', 'Win64', 'Demo-Win64-Shipping.exe'))).toBe(true);
+    // Local extraction (on in embedded mode): the worker moved the files the downloader extracted into place, and read
+    // no chunk from the store; the extracted folder is gone with them.
+    const records = readFileSync(join(config.dataDir, 'workers', 'europe', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(records.find((r) => r.uploadId === uploadId)).toMatchObject({ adoptedFiles: file.fileCount, fetchedChunks: 0 });
+    expect(existsSync(join(config.dataDir, 'extracted', uploadId))).toBe(false);
 
     const v1 = await api.call('GET', `/v1/builds/${uploadId}`, { bearer: user.apiKey });
     expect(v1.status).toBe(200);
@@ -154,6 +159,8 @@ describe('Hangar embedded (npm start), end to end', () => {
     const rejected = await hooks.waitFor((d) => hook(d)?.uploadId === body.uploadId && hook(d)?.event === 'build.rejected', 10_000);
     expect(hook(rejected[0])).toMatchObject({ status: 'Reject', objection });
     expect(deliveriesOf(body.uploadId).map((d) => hook(d).event)).not.toContain('build.distributing');
+    // Nothing extracted for a local worker stays behind.
+    await waitUntil(async () => existsSync(join(config.dataDir, 'extracted', body.uploadId)), (there) => !there, 'extracted files removed', 10_000);
   });
 
   it('with autoRelease off, stops after Saving to Repository (Archived) until distribute-file releases it', async () => {

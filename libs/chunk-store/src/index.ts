@@ -12,3 +12,4 @@ export { adoptIngestedBuild } from './ingest/adopt-ingested-build';
 export { readIngestReport, writeIngestReport } from './ingest/ingest-report-io';
 export { IngestThread, IngestThreadFailed } from './ingest/ingest-thread';
 export { GrowingFile, GrowingFileShrank } from './ingest/growing-file';
+export { ExtractedFiles, chunkListKey, extractionDir } from './extraction/extracted-files';

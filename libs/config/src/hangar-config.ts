@@ -28,6 +28,12 @@ export interface HangarConfig {
   maxBuildBytes: number;
   /** Average chunk size of the content-addressed store (a power of two); changing it re-chunks nothing already stored. */
   chunkAvgBytes: number;
+  /**
+   * Where the downloader also writes each build's files as it ingests the zip, for a worker agent on the same
+   * filesystem to move into its build folder (`HANGAR_LOCAL_EXTRACTION`, on in embedded mode): `<dataDir>/extracted`,
+   * or null when off.
+   */
+  localExtractionDir: string | null;
   downloadTimeoutMs: number;
   /** Waits before each new attempt of a broken download (resumed with Range); how many bounds the attempts. */
   downloadRetryDelaysMs: number[];
@@ -95,6 +101,8 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
     bus,
     blobStore: blobStore(env, dataDir),
     allowPrivateNetworks: bool(env, 'HANGAR_ALLOW_PRIVATE_NETWORKS', false),
+    // Off by default in distributed mode: there the downloader and the workers are on different machines.
+    localExtractionDir: bool(env, 'HANGAR_LOCAL_EXTRACTION', mode === 'embedded') ? resolve(dataDir, 'extracted') : null,
     regions,
     distribution: {
       quorum: int(env, 'HANGAR_WORKER_QUORUM', 1, 1, 1000),

@@ -7,3 +7,12 @@ describe('loadConfig: the webhook dispatcher lease', () => {
     expect(() => loadConfig({ HANGAR_WEBHOOK_LEASE_SECONDS: '0' }, 'distributed')).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig: local extraction', () => {
+  it('is on in embedded mode (one process, one filesystem) and off in distributed mode, unless HANGAR_LOCAL_EXTRACTION says', () => {
+    expect(loadConfig({ HANGAR_DATA_DIR: '/data' }, 'embedded').localExtractionDir).toBe('/data/extracted');
+    expect(loadConfig({ HANGAR_DATA_DIR: '/data' }, 'distributed').localExtractionDir).toBeNull();
+    expect(loadConfig({ HANGAR_DATA_DIR: '/data', HANGAR_LOCAL_EXTRACTION: 'true' }, 'distributed').localExtractionDir).toBe('/data/extracted');
+    expect(loadConfig({ HANGAR_LOCAL_EXTRACTION: 'false' }, 'embedded').localExtractionDir).toBeNull();
+  });
+});

@@ -17,7 +17,7 @@ export async function startService(name: ServiceName, config: HangarConfig): Pro
       running.push(await startPublicEventFeed(infra));
     }
     if (name === 'ingest') running.push(await startHttpApi(infra));
-    else if (name === 'worker-agent') running.push(await startWorkerAgent(infra, config.worker));
+    else if (name === 'worker-agent') running.push(await startWorkerAgent(infra, { ...config.worker, extractionRoot: config.localExtractionDir }));
     else if (name in BUS_SERVICES) running.push(await startBusService(name as BusServiceName, infra));
     else throw new Error(`unknown service ${name}`);
     return { close };

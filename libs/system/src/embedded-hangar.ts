@@ -27,7 +27,7 @@ export async function startEmbeddedHangar(config: HangarConfig, overrides: Param
     running.push(await startEventRelay(infra));
     for (const name of Object.keys(BUS_SERVICES) as BusServiceName[]) running.push(await startBusService(name, infra));
     for (const region of config.regions) {
-      running.push(await startWorkerAgent(infra, { id: `local-${region}`, region, dir: join(config.dataDir, 'workers', region), capacity: 1, cacheBytes: config.worker.cacheBytes }));
+      running.push(await startWorkerAgent(infra, { id: `local-${region}`, region, dir: join(config.dataDir, 'workers', region), capacity: 1, cacheBytes: config.worker.cacheBytes, extractionRoot: config.localExtractionDir }));
     }
     const http = await startHttpApi(infra);
     running.push(http);

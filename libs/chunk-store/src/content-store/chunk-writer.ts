@@ -23,17 +23,27 @@ export interface WrittenContents {
  */
 const CONCURRENT_PUTS = 2;
 
+/** Where a file's bytes are also written as they are chunked (an extraction, see `ExtractedFiles`): never throws. */
+export interface ContentsCopy {
+  append(bytes: Buffer): Promise<void>;
+  /** The file was read to its end: these are its chunks. */
+  complete(chunks: readonly ChunkRef[]): Promise<void>;
+  /** The file was not read to its end. */
+  abort(): Promise<void>;
+}
+
 /**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
  * already has (`stat`) is not put again. Each chunk is joined into one of a few reused buffers of shared memory
  * (`ChunkBuffers`), hashed on the hashing thread (its own SHA-256 and the file's, which lets this thread go on
- * cutting) and put from there. Memory stays at a few chunks.
+ * cutting) and put from there. Memory stays at a few chunks. `copy` gets each chunk's bytes too, in order.
  */
 export async function writeContents(
   blobs: BlobStore,
   contents: AsyncIterable<Uint8Array>,
   chunking: ChunkingOptions,
   buffers: ChunkBuffers = new ChunkBuffers(chunking.maxSize),
+  copy?: ContentsCopy,
 ): Promise<WrittenContents> {
   const hashing = HashingThread.get();
   const file = hashing.newFile();
@@ -58,17 +68,23 @@ export async function writeContents(
     for await (const slices of chunkSlices(contents, chunking)) {
       const length = slices.reduce((sum, slice) => sum + slice.length, 0);
       size += length;
-      inFlight.push(store(chunks.push({ hash: '', size: length }) - 1, buffers.fill(slices, length)));
+      const chunk = buffers.fill(slices, length);
+      inFlight.push(store(chunks.push({ hash: '', size: length }) - 1, chunk));
+      await copy?.append(chunk);
       // Oldest first: a failed put surfaces here and stops the file.
       if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
     }
     await Promise.all(inFlight);
+    await copy?.complete(chunks);
     finished = true;
     return { sha256: await hashing.file(file), size, chunks, newBytes };
   } finally {
     // Puts still running when the file failed: observed, so that none ends as an unhandled rejection; and the
     // hashing thread lets go of the file.
     for (const put of inFlight) put.catch(() => undefined);
-    if (!finished) hashing.file(file).catch(() => undefined);
+    if (!finished) {
+      hashing.file(file).catch(() => undefined);
+      await copy?.abort();
+    }
   }
 }

@@ -11,6 +11,8 @@ export interface IngestThreadData {
   location: BlobStoreLocation;
   chunking: ChunkingOptions;
   limits?: ArchiveLimits;
+  /** Where each entry's file is also written, for a worker on this filesystem to adopt (see `ExtractedFiles`). */
+  extractTo?: string;
 }
 
 /** From the downloader to the thread: how far the file is written, its final length, or stop. */

@@ -26,7 +26,7 @@ port.on('message', (command: IngestThreadCommand) => {
 });
 const blobs = openBlobStore(data.location);
 const report = (outcome: IngestThreadOutcome) => port.postMessage(outcome);
-ingestStream(blobs, file.read(), data.chunking, data.limits)
+ingestStream(blobs, file.read(), data.chunking, data.limits, data.extractTo)
   .then(
     (findings) => report({ type: 'done', findings }),
     (error: Error) => report({ type: 'failed', name: error.name, message: error.message }),

@@ -1,4 +1,5 @@
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IngestReport } from '@hangar/contracts';
@@ -10,6 +11,7 @@ import { chunkKey } from '../content-store/content-keys';
 import { readManifest } from '../content-store/manifest-io';
 import { adoptIngestedBuild } from './adopt-ingested-build';
 import { ingestStream } from './streamed-ingest';
+import { chunkListKey } from '../extraction/extracted-files';
 
 describe('ingesting a zip while it arrives, then adopting what was chunked', () => {
   let tmp: string;
@@ -51,5 +53,22 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     await blobs.delete(chunkKey(report.entries.find((e) => e.chunks.length > 0)!.chunks[0].hash));
     await expect(adoptIngestedBuild(blobs, zip.path, report, identity('x'), chunking)).resolves.toBeNull();
     expect(await blobs.stat('manifests/x.json')).toBeNull();
+  });
+
+  it('with extractTo, also writes each entry out as it is chunked, named by its chunk list, in a folder started afresh', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 1024 * 1024 + 12345, fileCount: 40, pakCompression: 'store' });
+    const dir = join(tmp, 'extracted', 'b1');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'left-by-an-earlier-ingest'), 'x');
+    const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
+    const withBytes = report.entries.filter((e) => e.chunks.length > 0);
+    expect(withBytes.length).toBeGreaterThanOrEqual(40);
+    const names = readdirSync(dir);
+    expect(names.sort()).toEqual([...new Set(withBytes.map((e) => chunkListKey(e.chunks)))].sort());
+    for (const entry of withBytes) {
+      const bytes = readFileSync(join(dir, chunkListKey(entry.chunks)));
+      expect(bytes.length).toBe(entry.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(entry.sha256);
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { ChunkingOptions } from '../chunking/chunking-options';
 import { ChunkBuffers } from '../content-store/chunk-buffers';
 import { writeContents } from '../content-store/chunk-writer';
 import { chunkKey } from '../content-store/content-keys';
+import { ExtractedFiles } from '../extraction/extracted-files';
 
 /** An ingest report without the archive's own figures, which whoever fed the bytes knows. */
 export type IngestFindings = Omit<IngestReport, 'archive'>;
@@ -12,7 +13,8 @@ export type IngestFindings = Omit<IngestReport, 'archive'>;
 /**
  * Chunks a zip into the content-addressed store while its bytes arrive: each entry is inflated and CRC-checked as it
  * streams (`streamEntries`), its inflated contents cut into content-defined chunks and the new ones put, not waiting
- * for the disk; at the end every chunk named is flushed in one batch, so the findings can be handed on. Chunks of a
+ * for the disk; at the end every chunk named is flushed in one batch, so the findings can be handed on. With
+ * `extractTo`, each entry's file is also written there as it is chunked (see `ExtractedFiles`). Chunks of a
  * build that is then rejected (or never stored) are referenced by no manifest: the chunk collector reclaims them.
  */
 export async function ingestStream(
@@ -20,10 +22,16 @@ export async function ingestStream(
   zipBytes: AsyncIterable<Uint8Array>,
   chunking: ChunkingOptions,
   limits: ArchiveLimits = DEFAULT_PACKAGE_POLICY,
+  extractTo?: string,
 ): Promise<IngestFindings> {
   // One set of chunk buffers for every entry of the zip.
   const buffers = new ChunkBuffers(chunking.maxSize);
-  const streamed = await streamEntries(zipBytes, (_entry, contents) => writeContents(blobs, contents, chunking, buffers), limits);
+  const extracted = extractTo ? await ExtractedFiles.create(extractTo) : null;
+  const streamed = await streamEntries(
+    zipBytes,
+    async (entry, contents) => writeContents(blobs, contents, chunking, buffers, await extracted?.open(entry.offset)),
+    limits,
+  );
   const entries: IngestedEntry[] = streamed.entries.map(({ entry, result }) => ({ ...entry, sha256: result.sha256, chunks: result.chunks, newBytes: result.newBytes }));
   try {
     await blobs.sync(new Set(entries.flatMap((e) => e.chunks.map((c) => chunkKey(c.hash)))));

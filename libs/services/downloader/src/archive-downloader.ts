@@ -7,7 +7,7 @@ import { BLOB_STORE, type BlobStore } from '@hangar/blob-store';
 import { MESSAGE_BUS, type MessageBus } from '@hangar/bus';
 import { HANGAR_CONFIG, type HangarConfig } from '@hangar/config';
 import { DownloadFailed, EgressRefused, downloadToSink } from '@hangar/egress';
-import { IngestThread, chunkingFor, writeIngestReport, type IngestFindings } from '@hangar/chunk-store';
+import { ExtractedFiles, IngestThread, chunkingFor, extractionDir, writeIngestReport, type IngestFindings } from '@hangar/chunk-store';
 import { DownloadProgressReporter } from './download-progress';
 import { DownloadStaging } from './download-staging';
 
@@ -90,9 +90,10 @@ export class ArchiveDownloader {
     }
   }
 
-  /** The build was rejected: what was staged for it is of no use any more. */
-  discard(uploadId: string): Promise<void> {
-    return this.staging.discard(uploadId);
+  /** The build was rejected: what was staged and extracted for it is of no use any more. */
+  async discard(uploadId: string): Promise<void> {
+    await this.staging.discard(uploadId);
+    await this.discardExtracted(uploadId);
   }
 
   /** The build was deleted: its zip, stored or staged, goes. */
@@ -100,6 +101,13 @@ export class ArchiveDownloader {
     await this.blobs.delete(sourceArchiveKey(uploadId));
     await this.blobs.delete(ingestReportKey(uploadId));
     await this.staging.discard(uploadId);
+    await this.discardExtracted(uploadId);
+  }
+
+  /** The files extracted for a local worker (see `ExtractedFiles`) go: none will take them. */
+  async discardExtracted(uploadId: string): Promise<void> {
+    const root = this.config.localExtractionDir;
+    if (root) await ExtractedFiles.discard(extractionDir(root, uploadId));
   }
 
   private async downloadAndStore(uploadId: string, fileUrl: string, terms: DownloadTerms, signal: AbortSignal | undefined): Promise<DownloadedArchive> {
@@ -111,7 +119,10 @@ export class ArchiveDownloader {
     const ingest: { findings: IngestFindings | null } = { findings: null };
     const receive = async (stream: Readable, offset: number) => {
       ingest.findings = null;
-      const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking });
+      // With local extraction, the files are also written out for a worker on this filesystem (`ExtractedFiles`).
+      const root = this.config.localExtractionDir;
+      const extractTo = root ? extractionDir(root, uploadId) : undefined;
+      const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking, extractTo });
       thread.grew(offset); // kept from an earlier run: readable at once
       // A deleted build's thread stops too, also when the last bytes are in and it is still catching up.
       const stop = () => void thread.abort();

@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { BuildStatus, Subjects, buildStreamName, type BuildQueued, type PublishedEvent } from '@hangar/contracts';
+import { BuildStatus, Subjects, buildStreamName, type BuildDeleted, type BuildQueued, type BuildRejected, type PublishedEvent } from '@hangar/contracts';
 import { CLOCK, causedBy, handleCommand, type Clock } from '@hangar/application';
 import { buildDecider } from '@hangar/domain';
 import { EVENT_STORE, type EventStore } from '@hangar/event-store';
@@ -54,6 +54,18 @@ export class DownloaderController {
     } finally {
       deletion.stop();
     }
+  }
+
+  // A build rejected (by the scan, say) or deleted after its download: no worker will take the files extracted for
+  // it (local extraction), so they go now.
+  @EventPattern(Subjects.buildEvent('BuildRejected'))
+  async onBuildRejected(event: PublishedEvent<'BuildRejected', BuildRejected['data']>): Promise<void> {
+    await this.downloader.discardExtracted(event.data.uploadId);
+  }
+
+  @EventPattern(Subjects.buildEvent('BuildDeleted'))
+  async onBuildDeleted(event: PublishedEvent<'BuildDeleted', BuildDeleted['data']>): Promise<void> {
+    await this.downloader.discardExtracted(event.data.uploadId);
   }
 
   private now(): string {

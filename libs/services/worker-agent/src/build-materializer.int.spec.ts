@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore, type BlobStore } from '@hangar/blob-store';
-import { CHUNKS_PREFIX, chunkHashesOf, chunkingFor, collectGarbage, readManifest, storeBuild } from '@hangar/chunk-store';
+import { CHUNKS_PREFIX, chunkHashesOf, chunkKey, chunkListKey, chunkingFor, collectGarbage, extractionDir, readManifest, storeBuild } from '@hangar/chunk-store';
 import { writeUeBuildZip } from '@hangar/testing';
 import { BuildMaterializer } from './build-materializer';
 
@@ -70,6 +70,39 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     expect(readdirSync(join(tmp, 'worker', 'builds')).sort()).toEqual(['a', 'b']);
     const figures = readFileSync(join(tmp, 'worker', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(figures[1]).toMatchObject({ uploadId: 'b', fetchedChunks: 1, copiedChunks: b.chunkCount! - 1 });
+  });
+
+  it('moves the files the downloader extracted into place, makes the rest from chunks, and clears the extraction', async () => {
+    const a = await build('a', 'Version=1\n');
+    const manifest = await readManifest(blobs, a.manifestKey);
+    const root = join(tmp, 'extracted');
+    const dir = extractionDir(root, 'a');
+    mkdirSync(dir, { recursive: true });
+    // What the ingest would have extracted: every file but the pak, each named by its chunk list.
+    const pak = manifest.files.find((f) => f.path.endsWith('.pak'))!;
+    const extracted = manifest.files.filter((f) => f !== pak && f.chunks!.length > 0);
+    for (const file of extracted) {
+      writeFileSync(join(dir, chunkListKey(file.chunks!)), Buffer.concat(file.chunks!.map((c) => readFileSync(blobs.localPath(chunkKey(c.hash))!))));
+    }
+    const { store, chunkGets } = countingGets(blobs);
+    const worker = new BuildMaterializer(store, join(tmp, 'worker'), { extractionRoot: root });
+    const built = await worker.materialize(a.manifestKey);
+    expect(chunkGets()).toBe(pak.chunks!.length);
+    for (const file of manifest.files) {
+      expect(createHash('sha256').update(readFileSync(join(built, file.path))).digest('hex')).toBe(file.sha256);
+    }
+    const [record] = readFileSync(join(tmp, 'worker', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ uploadId: 'a', adoptedFiles: extracted.length, adoptedBytes: extracted.reduce((sum, f) => sum + f.size, 0), fetchedChunks: pak.chunks!.length });
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('removes, when it starts, extracted folders that no distribution took within a day', async () => {
+    const root = join(tmp, 'extracted');
+    for (const name of ['stale', 'recent']) mkdirSync(join(root, name, 'x'), { recursive: true });
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(join(root, 'stale'), twoDaysAgo, twoDaysAgo);
+    await new BuildMaterializer(blobs, join(tmp, 'worker'), { extractionRoot: root }).start();
+    expect(readdirSync(root)).toEqual(['recent']);
   });
 
   it('fetches a chunk again when the build folder it would be copied from was changed on disk', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
 import { AlignedFileWriter, SlabPool, type BlobStore } from '@hangar/blob-store';
-import { readManifest } from '@hangar/chunk-store';
+import { chunkListKey, extractionDir, readManifest } from '@hangar/chunk-store';
 import { indexLocalChunks, pathInside } from './chunk-sources';
 import { ChunkQueue, READ_AHEAD_BYTES, type MaterializationFigures } from './chunk-queue';
 import { ChunkRing } from './chunk-ring';
@@ -26,7 +26,22 @@ export interface MaterializerOptions {
   /** Bytes of build folders kept; older ones beyond it are evicted (least recently distributed first). */
   cacheBytes?: number;
   now?: () => Date;
+  /**
+   * Where the downloader extracts builds' files on this filesystem (local extraction, `HANGAR_LOCAL_EXTRACTION`):
+   * a file there with a manifest file's exact chunks is moved into place instead of being made from the chunks.
+   */
+  extractionRoot?: string | null;
 }
+
+/** What one materialisation took from where, and what it adopted from the downloader's extraction. */
+export interface MaterializationRecord extends MaterializationFigures {
+  /** Files moved into place from the extraction (not read or written again), and their bytes. */
+  adoptedFiles: number;
+  adoptedBytes: number;
+}
+
+/** Extracted folders older than this are left-overs (a build never distributed here): the next start removes them. */
+const STALE_EXTRACTION_MS = 24 * 3600_000;
 
 /** Bytes per direct write of a build's file (in slabs of this size, one being written while the next fills). */
 const FILE_SLAB_BYTES = 4 * 1024 * 1024;
@@ -58,6 +73,18 @@ export class BuildMaterializer {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** Removes what earlier runs left: extracted files that no distribution took within a day. */
+  async start(): Promise<void> {
+    const root = this.options.extractionRoot;
+    if (!root) return;
+    const cutoff = this.now().getTime() - STALE_EXTRACTION_MS;
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const dir = join(root, name);
+      const modified = await stat(dir).then((s) => s.mtimeMs, () => Infinity);
+      if (modified < cutoff) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   buildDir(uploadId: string): string {
     return join(this.root, 'builds', uploadId);
   }
@@ -81,6 +108,8 @@ export class BuildMaterializer {
       } else {
         const figures = await this.assemble(manifest, target);
         this.lastFetchedChunks = figures.fetchedChunks;
+        // What the extraction held that this build did not take (or a second worker's share) goes with it.
+        if (this.options.extractionRoot) await rm(extractionDir(this.options.extractionRoot, manifest.uploadId), { recursive: true, force: true });
         await appendFile(join(this.root, 'materializations.jsonl'), `${JSON.stringify({ ...figures, at: this.now().toISOString() })}\n`);
       }
       if (this.options.cacheBytes !== undefined) {
@@ -102,7 +131,7 @@ export class BuildMaterializer {
     return true;
   }
 
-  private async assemble(manifest: BuildManifest, target: string): Promise<MaterializationFigures> {
+  private async assemble(manifest: BuildManifest, target: string): Promise<MaterializationRecord> {
     const buildsDir = join(this.root, 'builds');
     const partial = join(buildsDir, `.partial-${manifest.uploadId}-${randomBytes(4).toString('hex')}`);
     await mkdir(partial, { recursive: true });
@@ -120,9 +149,12 @@ export class BuildMaterializer {
         }
         return { file, path };
       });
-      chunks = new ChunkQueue(manifest, this.blobs, local, ring);
+      const adopted = await this.adoptExtracted(manifest.uploadId, files);
+      const toMake = files.filter(({ file }) => !adopted.has(file));
+      chunks = new ChunkQueue(manifest.uploadId, toMake.flatMap(({ file }) => file.chunks ?? []), this.blobs, local, ring);
+      for (const { file, path } of files) if (adopted.has(file)) chunks.written(file.chunks ?? [], path);
       chunks.start();
-      for (const { file, path } of files) {
+      for (const { file, path } of toMake) {
         await mkdir(dirname(path), { recursive: true });
         if (!file.chunks) {
           await this.copyWholeObject(path, file);
@@ -143,20 +175,42 @@ export class BuildMaterializer {
       // The record first: a folder in place always has one, so its chunks serve later builds and it can be evicted.
       await this.builds.save(manifest, this.now());
       await rename(partial, target);
-      return chunks.figures;
+      return { ...chunks.figures, adoptedFiles: adopted.size, adoptedBytes: [...adopted].reduce((sum, file) => sum + file.size, 0) };
     } catch (error) {
       // Reads still under way are waited for before the folder goes.
       await chunks?.stop();
       await rm(partial, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;
       // Another delivery of the same build finished first: its folder is as good as ours.
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') return { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0, adoptedFiles: 0, adoptedBytes: 0 };
       throw error;
     } finally {
       this.slabs.give(slabs);
       ring.clear();
       this.freeRings.push(ring);
     }
+  }
+
+  /**
+   * Moves into the partial folder each file the downloader extracted with exactly the manifest file's chunks (local
+   * extraction): those bytes were written from the very buffers that were hashed into the chunks' addresses, so they
+   * are the chunks. One not there (not extracted, taken by another worker, a failed write) is made from the chunks.
+   */
+  private async adoptExtracted(uploadId: string, files: readonly { file: BuildManifestFile; path: string }[]): Promise<Set<BuildManifestFile>> {
+    const adopted = new Set<BuildManifestFile>();
+    const root = this.options.extractionRoot;
+    if (!root) return adopted;
+    const dir = extractionDir(root, uploadId);
+    for (const { file, path } of files) {
+      if (!file.chunks?.length) continue;
+      await mkdir(dirname(path), { recursive: true });
+      const moved = await rename(join(dir, chunkListKey(file.chunks)), path).then(
+        () => true,
+        () => false,
+      );
+      if (moved) adopted.add(file);
+    }
+    return adopted;
   }
 
   /** A file of a build stored before chunking: one object in the store, checked against the manifest's size and CRC. */

@@ -1,4 +1,4 @@
-import type { BuildManifest, ChunkRef } from '@hangar/contracts';
+import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { fetchChunk, readLocalChunk, type LocalChunk } from './chunk-sources';
 import type { ChunkRing } from './chunk-ring';
@@ -21,7 +21,7 @@ export const READ_AHEAD_BYTES = 12 * 1024 * 1024;
 const MAX_READS_AHEAD = 16;
 
 /**
- * A build's chunks in the order its files are written (file after file, each front to back), each read ahead of its
+ * Chunks of a build in the order its files are written (file after file, each front to back), each read ahead of its
  * turn into the ring (as many as it holds) and checked against its SHA-256: taken from a folder on this machine that holds it
  * (an earlier build's, or a file of this build already written), or else fetched from the store.
  */
@@ -38,14 +38,15 @@ export class ChunkQueue {
    * as they are written. `ring`: where the chunks are read to, empty and not used elsewhere meanwhile.
    */
   constructor(
-    manifest: BuildManifest,
+    uploadId: string,
+    order: readonly ChunkRef[],
     private readonly blobs: BlobStore,
     private readonly local: Map<string, LocalChunk>,
     private readonly ring: ChunkRing,
   ) {
     if (ring.size !== 0) throw new RangeError('a chunk queue starts with an empty ring');
-    this.order = manifest.files.flatMap((file) => file.chunks ?? []);
-    this.figures = { uploadId: manifest.uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
+    this.order = [...order];
+    this.figures = { uploadId, fetchedChunks: 0, fetchedBytes: 0, copiedChunks: 0, copiedBytes: 0 };
   }
 
   start(): void {

@@ -35,6 +35,8 @@ export interface WorkerIdentity {
   capacity: number;
   /** Bytes of build folders kept (`HANGAR_WORKER_CACHE_BYTES`). */
   cacheBytes: number;
+  /** Where the downloader extracts builds' files on this filesystem, if it does (`HANGAR_LOCAL_EXTRACTION`). */
+  extractionRoot?: string | null;
 }
 
 /**
@@ -63,10 +65,11 @@ export class WorkerAgent implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(HANGAR_CONFIG) private readonly config: HangarConfig,
   ) {
     this.logger = new Logger(`WorkerAgent ${identity.id}`);
-    this.materializer = new BuildMaterializer(blobs, identity.dir, { cacheBytes: identity.cacheBytes });
+    this.materializer = new BuildMaterializer(blobs, identity.dir, { cacheBytes: identity.cacheBytes, extractionRoot: identity.extractionRoot });
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.materializer.start();
     // Subscribed before asking: a distribution published in between comes through the consumer.
     this.subscription = await this.bus.subscribe<DistributeBuild>(
       Subjects.distributeToRegion(this.identity.region),

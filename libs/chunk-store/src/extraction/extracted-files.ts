@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChunkRef } from '@hangar/contracts';
+import { AlignedFileWriter, alignedBuffer, type SlabPair } from '@hangar/blob-store';
+
+/**
+ * The name of an extracted file: its chunk list, hashed. A file that a manifest lists with exactly these chunks has
+ * exactly these bytes, whatever its path, so a worker finds what it may adopt by the manifest alone.
+ */
+export function chunkListKey(chunks: readonly ChunkRef[]): string {
+  const hash = createHash('sha256');
+  for (const chunk of chunks) hash.update(`${chunk.hash}:${chunk.size},`);
+  return hash.digest('hex');
+}
+
+/** Where the files extracted from a build's zip lie, under a data folder both the downloader and the worker know. */
+export const extractionDir = (root: string, uploadId: string) => join(root, uploadId);
+
+/** Bytes per direct write of an extracted file. */
+const SLAB_BYTES = 1024 * 1024;
+
+/**
+ * One extracted file being written front to back from its chunks (a copy of the bytes the ingest already holds):
+ * never fails the ingest. A write that fails (a full disk) leaves the file out; the worker then makes it from the
+ * chunks as it would without extraction.
+ */
+export class ExtractedFileWriter {
+  private failed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly partPath: string,
+    private writer: AlignedFileWriter | null,
+  ) {
+    this.failed = writer === null;
+  }
+
+  async append(bytes: Buffer): Promise<void> {
+    if (this.failed || !this.writer) return;
+    await this.writer.append(bytes).catch(() => this.abort());
+  }
+
+  /** The file is whole: named after its chunks, where a worker looks for it. */
+  async complete(chunks: readonly ChunkRef[]): Promise<void> {
+    const writer = this.writer;
+    this.writer = null;
+    if (this.failed || !writer) return;
+    try {
+      await writer.close();
+      await rename(this.partPath, join(this.dir, chunkListKey(chunks)));
+    } catch {
+      await rm(this.partPath, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /** The entry was not read to its end: its part goes. */
+  async abort(): Promise<void> {
+    this.failed = true;
+    const writer = this.writer;
+    this.writer = null;
+    if (!writer) return;
+    await writer.abort().catch(() => undefined);
+    await rm(this.partPath, { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The files of a zip written out as the ingest reads them (`ingestStream`'s `extractTo`), each named by its chunk
+ * list (`chunkListKey`): a worker agent on the same filesystem moves them into its build folder instead of reading
+ * and writing every byte again once the build is stored. Whatever a worker does not take goes with the folder
+ * (`discard`).
+ */
+export class ExtractedFiles {
+  /** Taken when the first file is written: entries are written one after another, so one pair serves them all. */
+  private slabs: SlabPair | null = null;
+
+  private constructor(readonly dir: string) {}
+
+  /** Starts the folder afresh: an ingest that starts over from the zip's first byte extracts everything again. */
+  static async create(dir: string): Promise<ExtractedFiles> {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    return new ExtractedFiles(dir);
+  }
+
+  /** A writer for the entry at `offset` in the zip. */
+  async open(offset: number): Promise<ExtractedFileWriter> {
+    const partPath = join(this.dir, `${offset}.part`);
+    this.slabs ??= [alignedBuffer(SLAB_BYTES), alignedBuffer(SLAB_BYTES)];
+    try {
+      return new ExtractedFileWriter(this.dir, partPath, await AlignedFileWriter.create(partPath, this.slabs));
+    } catch {
+      return new ExtractedFileWriter(this.dir, partPath, null);
+    }
+  }
+
+  static async discard(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
