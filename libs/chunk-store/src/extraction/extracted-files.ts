@@ -26,26 +26,26 @@ const SLAB_BYTES = 1024 * 1024;
  * chunks as it would without extraction.
  */
 export class ExtractedFileWriter {
-  private failed = false;
+  /** Null once the file is complete, aborted, or could not be written (then nothing more is written). */
+  private writer: AlignedFileWriter | null;
 
   constructor(
     private readonly dir: string,
     private readonly partPath: string,
-    private writer: AlignedFileWriter | null,
+    writer: AlignedFileWriter | null,
   ) {
-    this.failed = writer === null;
+    this.writer = writer;
   }
 
   async append(bytes: Buffer): Promise<void> {
-    if (this.failed || !this.writer) return;
-    await this.writer.append(bytes).catch(() => this.abort());
+    await this.writer?.append(bytes).catch(() => this.abort());
   }
 
   /** The file is whole: named after its chunks, where a worker looks for it. */
   async complete(chunks: readonly ChunkRef[]): Promise<void> {
     const writer = this.writer;
     this.writer = null;
-    if (this.failed || !writer) return;
+    if (!writer) return;
     try {
       await writer.close();
       await rename(this.partPath, join(this.dir, chunkListKey(chunks)));
@@ -54,9 +54,8 @@ export class ExtractedFileWriter {
     }
   }
 
-  /** The entry was not read to its end: its part goes. */
+  /** The entry was not read to its end (or a write failed): its part goes. */
   async abort(): Promise<void> {
-    this.failed = true;
     const writer = this.writer;
     this.writer = null;
     if (!writer) return;

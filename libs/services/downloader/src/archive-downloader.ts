@@ -106,8 +106,14 @@ export class ArchiveDownloader {
 
   /** The files extracted for a local worker (see `ExtractedFiles`) go: none will take them. */
   async discardExtracted(uploadId: string): Promise<void> {
+    const dir = this.extractionDirOf(uploadId);
+    if (dir) await ExtractedFiles.discard(dir);
+  }
+
+  /** Where the build's files are extracted for a worker on this filesystem, or null without local extraction. */
+  private extractionDirOf(uploadId: string): string | null {
     const root = this.config.localExtractionDir;
-    if (root) await ExtractedFiles.discard(extractionDir(root, uploadId));
+    return root ? extractionDir(root, uploadId) : null;
   }
 
   private async downloadAndStore(uploadId: string, fileUrl: string, terms: DownloadTerms, signal: AbortSignal | undefined): Promise<DownloadedArchive> {
@@ -120,8 +126,7 @@ export class ArchiveDownloader {
     const receive = async (stream: Readable, offset: number) => {
       ingest.findings = null;
       // With local extraction, the files are also written out for a worker on this filesystem (`ExtractedFiles`).
-      const root = this.config.localExtractionDir;
-      const extractTo = root ? extractionDir(root, uploadId) : undefined;
+      const extractTo = this.extractionDirOf(uploadId) ?? undefined;
       const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking, extractTo });
       thread.grew(offset); // kept from an earlier run: readable at once
       // A deleted build's thread stops too, also when the last bytes are in and it is still catching up.

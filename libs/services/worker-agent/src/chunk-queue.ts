@@ -22,8 +22,8 @@ const MAX_READS_AHEAD = 16;
 
 /**
  * Chunks of a build in the order its files are written (file after file, each front to back), each read ahead of its
- * turn into the ring (as many as it holds) and checked against its SHA-256: taken from a folder on this machine that holds it
- * (an earlier build's, or a file of this build already written), or else fetched from the store.
+ * turn into the ring (as many as it holds) and checked against its SHA-256: taken from a folder on this machine that
+ * holds it (an earlier build's, or a file of this build already written), or else fetched from the store.
  */
 export class ChunkQueue {
   readonly figures: MaterializationFigures;
@@ -89,15 +89,11 @@ export class ChunkQueue {
       const into = this.ring.take(chunk.size);
       if (!into) return;
       this.started++;
-      this.startRead(chunk, into);
+      const read = this.read(chunk, into);
+      // Awaited in turn by `next` or `stop`; marked handled so that a failure while it waits is not fatal.
+      read.catch(() => undefined);
+      this.reads.push(read);
     }
-  }
-
-  private startRead(chunk: ChunkRef, into: Buffer): void {
-    const read = this.read(chunk, into);
-    // Awaited in turn by `next` or `stop`; marked handled so that a failure while it waits is not fatal.
-    read.catch(() => undefined);
-    this.reads.push(read);
   }
 
   private async read(chunk: ChunkRef, into: Buffer): Promise<Buffer> {
