@@ -36,7 +36,7 @@ export interface ContentsCopy {
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
  * already has (`stat`) is not put again. Each chunk is joined into one of a few reused buffers of shared memory
  * (`ChunkBuffers`), hashed on the hashing thread (its own SHA-256 and the file's, which lets this thread go on
- * cutting) and put from there. Memory stays at a few chunks. `copy` gets each chunk's bytes too, in order.
+ * cutting) and put from there. Memory stays at a few chunks. `copy` gets the file's bytes too, in order.
  */
 export async function writeContents(
   blobs: BlobStore,
@@ -70,7 +70,9 @@ export async function writeContents(
       size += length;
       const chunk = buffers.fill(slices, length);
       inFlight.push(store(chunks.push({ hash: '', size: length }) - 1, chunk));
-      await copy?.append(chunk);
+      // The copy takes the bytes from the slices, not from the joined chunk: a copy out of shared memory goes
+      // through V8's relaxed atomic copy, which at a GiB cost 0.2 s more of this thread than a plain one.
+      if (copy) for (const slice of slices) await copy.append(slice);
       // Oldest first: a failed put surfaces here and stops the file.
       if (inFlight.length >= CONCURRENT_PUTS) await inFlight.shift();
     }
