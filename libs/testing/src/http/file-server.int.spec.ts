@@ -79,6 +79,28 @@ describe('startFileServer', () => {
     expect(await (await fetch(server.url('/Game.pak'), { headers: { Range: 'bytes=4-' } })).text()).toBe('contents');
   });
 
+  it('sends a file of many reads whole and in order, and stops sending when the client goes away', async () => {
+    const file = join(dir, 'Big.pak');
+    const bytes = generatedBytes(0, 5 * 1024 * 1024 + 123);
+    await writeFile(file, bytes);
+    server.serveFile('/Big.pak', file);
+    const whole = await rawGet(server.url('/Big.pak'));
+    expect(whole.complete).toBe(true);
+    expect(whole.body.equals(bytes)).toBe(true);
+    const tail = await rawGet(server.url('/Big.pak'), { Range: 'bytes=3000000-' });
+    expect(tail.body.equals(bytes.subarray(3_000_000))).toBe(true);
+
+    await new Promise<void>((resolve, reject) => {
+      const request = get(server.url('/Big.pak'), { agent: false }, (response) => response.once('data', () => request.destroy()));
+      const timer = setTimeout(() => reject(new Error('the request never closed')), 5000);
+      request.on('error', () => undefined).on('close', () => (clearTimeout(timer), resolve()));
+    });
+    const left = server.requests.at(-1)!;
+    for (const deadline = Date.now() + 5000; !left.closed && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(left).toMatchObject({ closed: true, completed: false });
+    expect(left.bytesSent).toBeLessThan(bytes.length);
+  });
+
   it('serves generated content whose bytes a test can recompute', async () => {
     server.serveGenerated('/big.bin', 5_000_000);
     const { response, body } = await rawGet(server.url('/big.bin'), { Range: 'bytes=1000000-1999999' });
