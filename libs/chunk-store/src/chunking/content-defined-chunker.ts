@@ -8,9 +8,6 @@ const GEAR = new Int32Array(GEAR_TABLE.buffer, GEAR_TABLE.byteOffset, GEAR_TABLE
 /** Words are read as four bytes in little-endian order (every platform Node runs on here; others read bytes). */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-/** The gear hash between calls of `gearScan`. */
-const gearState = { hash: 0 };
-
 /**
  * Runs the gear hash over `data[from, end)` from `state.hash`, stopping after the first byte where `hash & mask` is
  * 0: returns the index just past that byte, or -1 when there is none; `state.hash` is then the hash after the last
@@ -85,6 +82,8 @@ export class ChunkBoundaries {
   /** Bytes of the current chunk seen so far. */
   private length = 0;
   private hash = 0;
+  /** The gear hash carried in and out of `gearScan`. */
+  private readonly scanned = { hash: 0 };
 
   constructor(options: ChunkingOptions) {
     this.minSize = options.minSize;
@@ -111,10 +110,10 @@ export class ChunkBoundaries {
     if (length < this.normalSize && i < to) {
       const end = Math.min(to, i + (this.normalSize - length));
       const offset = length - i;
-      gearState.hash = hash;
-      const cut = gearScan(data, i, end, this.strict, gearState);
+      this.scanned.hash = hash;
+      const cut = gearScan(data, i, end, this.strict, this.scanned);
       if (cut !== -1) return this.cut(cut);
-      hash = gearState.hash;
+      hash = this.scanned.hash;
       i = end;
       length = i + offset;
     }
@@ -122,10 +121,10 @@ export class ChunkBoundaries {
     if (length >= this.normalSize && i < to) {
       const end = Math.min(to, i + (this.maxSize - length));
       const offset = length - i;
-      gearState.hash = hash;
-      const cut = gearScan(data, i, end, this.loose, gearState);
+      this.scanned.hash = hash;
+      const cut = gearScan(data, i, end, this.loose, this.scanned);
       if (cut !== -1) return this.cut(cut);
-      hash = gearState.hash;
+      hash = this.scanned.hash;
       i = end;
       length = i + offset;
     }

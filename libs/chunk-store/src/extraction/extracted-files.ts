@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
 import { AlignedFileWriter, alignedBuffer, type SlabPair } from '@hangar/blob-store';
@@ -96,5 +96,14 @@ export class ExtractedFiles {
 
   static async discard(dir: string): Promise<void> {
     await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Removes the folders under `root` (one per build) last changed before `cutoff`: left-overs no worker took. */
+  static async discardOlderThan(root: string, cutoff: Date): Promise<void> {
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const dir = join(root, name);
+      const modified = await stat(dir).then((s) => s.mtimeMs, () => Infinity);
+      if (modified < cutoff.getTime()) await ExtractedFiles.discard(dir);
+    }
   }
 }

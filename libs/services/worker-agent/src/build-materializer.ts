@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
 import { AlignedFileWriter, SlabPool, type BlobStore } from '@hangar/blob-store';
-import { chunkListKey, extractionDir, readManifest } from '@hangar/chunk-store';
+import { ExtractedFiles, chunkListKey, extractionDir, readManifest } from '@hangar/chunk-store';
 import { indexLocalChunks, pathInside } from './chunk-sources';
 import { ChunkQueue, READ_AHEAD_BYTES, type MaterializationFigures } from './chunk-queue';
 import { ChunkRing } from './chunk-ring';
@@ -76,13 +76,7 @@ export class BuildMaterializer {
   /** Removes what earlier runs left: extracted files that no distribution took within a day. */
   async start(): Promise<void> {
     const root = this.options.extractionRoot;
-    if (!root) return;
-    const cutoff = this.now().getTime() - STALE_EXTRACTION_MS;
-    for (const name of await readdir(root).catch(() => [] as string[])) {
-      const dir = join(root, name);
-      const modified = await stat(dir).then((s) => s.mtimeMs, () => Infinity);
-      if (modified < cutoff) await rm(dir, { recursive: true, force: true });
-    }
+    if (root) await ExtractedFiles.discardOlderThan(root, new Date(this.now().getTime() - STALE_EXTRACTION_MS));
   }
 
   buildDir(uploadId: string): string {
@@ -109,7 +103,7 @@ export class BuildMaterializer {
         const figures = await this.assemble(manifest, target);
         this.lastFetchedChunks = figures.fetchedChunks;
         // What the extraction held that this build did not take (or a second worker's share) goes with it.
-        if (this.options.extractionRoot) await rm(extractionDir(this.options.extractionRoot, manifest.uploadId), { recursive: true, force: true });
+        if (this.options.extractionRoot) await ExtractedFiles.discard(extractionDir(this.options.extractionRoot, manifest.uploadId));
         await appendFile(join(this.root, 'materializations.jsonl'), `${JSON.stringify({ ...figures, at: this.now().toISOString() })}\n`);
       }
       if (this.options.cacheBytes !== undefined) {
