@@ -109,7 +109,8 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
       timeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
     },
     maxBuildBytes: int(env, 'HANGAR_MAX_BUILD_BYTES', DEFAULT_MAX_BUILD_BYTES, 1, Number.MAX_SAFE_INTEGER),
-    chunkAvgBytes: int(env, 'HANGAR_CHUNK_AVG_BYTES', 1024 * 1024, 256, 2 ** 28),
+    // The chunk store's DEFAULT_AVG_CHUNK_BYTES (this library imports none of the others).
+    chunkAvgBytes: int(env, 'HANGAR_CHUNK_AVG_BYTES', 2 * 1024 * 1024, 256, 2 ** 28),
     downloadTimeoutMs: int(env, 'HANGAR_DOWNLOAD_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
     // `none`: a broken download fails at once.
     downloadRetryDelaysMs:

@@ -16,3 +16,11 @@ describe('loadConfig: local extraction', () => {
     expect(loadConfig({ HANGAR_LOCAL_EXTRACTION: 'false' }, 'embedded').localExtractionDir).toBeNull();
   });
 });
+
+describe('loadConfig: the chunk store', () => {
+  it('cuts 2 MiB chunks on average by default (half the files of 1 MiB per GiB stored), or what HANGAR_CHUNK_AVG_BYTES says', () => {
+    expect(loadConfig({}, 'embedded').chunkAvgBytes).toBe(2 * 1024 * 1024);
+    expect(loadConfig({ HANGAR_CHUNK_AVG_BYTES: '1048576' }, 'embedded').chunkAvgBytes).toBe(1024 * 1024);
+    expect(() => loadConfig({ HANGAR_CHUNK_AVG_BYTES: '100' }, 'embedded')).toThrow(ConfigError);
+  });
+});

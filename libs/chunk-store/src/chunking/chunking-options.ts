@@ -5,7 +5,7 @@ export interface ChunkingOptions {
   maxSize: number;
 }
 
-export const DEFAULT_AVG_CHUNK_BYTES = 1024 * 1024;
+export const DEFAULT_AVG_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export class InvalidChunkingOptions extends Error {
   readonly code = 'INVALID_CHUNKING_OPTIONS';

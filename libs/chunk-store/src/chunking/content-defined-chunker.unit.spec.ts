@@ -117,3 +117,9 @@ describe('content-defined chunker (gear-hash FastCDC)', () => {
     }
   });
 });
+
+describe('chunkingFor', () => {
+  it('defaults to 2 MiB on average, from 512 KiB to 8 MiB (FastCDC proportions), the same as the configuration default', () => {
+    expect(chunkingFor()).toEqual({ minSize: 512 * 1024, avgSize: 2 * 1024 * 1024, maxSize: 8 * 1024 * 1024 });
+  });
+});
