@@ -1,5 +1,5 @@
 export { ChunkBoundaries, chunkSlices, chunkStream, findCutPoint } from './chunking/content-defined-chunker';
-export { chunkingFor, DEFAULT_AVG_CHUNK_BYTES, InvalidChunkingOptions, type ChunkingOptions } from './chunking/chunking-options';
+export { chunkingFor, InvalidChunkingOptions, type ChunkingOptions } from './chunking/chunking-options';
 export { CHUNKS_PREFIX, MANIFESTS_PREFIX, chunkKey, manifestKey } from './content-store/content-keys';
 export { readManifest, writeManifest, chunkHashesOf } from './content-store/manifest-io';
 export { copyMissingChunks } from './content-store/chunk-copy';

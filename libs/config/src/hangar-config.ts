@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_AVG_CHUNK_BYTES } from '@hangar/contracts';
 
 export type EventStoreKind = 'sqlite' | 'jetstream' | 'kurrentdb';
 export type BusKind = 'embedded' | 'nats';
@@ -109,8 +110,7 @@ export function loadConfig(env: Env, mode: 'embedded' | 'distributed'): HangarCo
       timeoutMs: int(env, 'HANGAR_DISTRIBUTION_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
     },
     maxBuildBytes: int(env, 'HANGAR_MAX_BUILD_BYTES', DEFAULT_MAX_BUILD_BYTES, 1, Number.MAX_SAFE_INTEGER),
-    // The chunk store's DEFAULT_AVG_CHUNK_BYTES (this library imports none of the others).
-    chunkAvgBytes: int(env, 'HANGAR_CHUNK_AVG_BYTES', 2 * 1024 * 1024, 256, 2 ** 28),
+    chunkAvgBytes: int(env, 'HANGAR_CHUNK_AVG_BYTES', DEFAULT_AVG_CHUNK_BYTES, 256, 2 ** 28),
     downloadTimeoutMs: int(env, 'HANGAR_DOWNLOAD_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
     // `none`: a broken download fails at once.
     downloadRetryDelaysMs:

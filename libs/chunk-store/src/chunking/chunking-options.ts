@@ -1,11 +1,11 @@
+import { DEFAULT_AVG_CHUNK_BYTES } from '@hangar/contracts';
+
 /** Chunk sizes in bytes: no cut before `minSize`, always one at `maxSize`, about `avgSize` on average. */
 export interface ChunkingOptions {
   minSize: number;
   avgSize: number;
   maxSize: number;
 }
-
-export const DEFAULT_AVG_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export class InvalidChunkingOptions extends Error {
   readonly code = 'INVALID_CHUNKING_OPTIONS';

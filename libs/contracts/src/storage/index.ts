@@ -1,1 +1,2 @@
 export * from './storage-collection';
+export * from './chunking-defaults';

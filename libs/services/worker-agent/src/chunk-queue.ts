@@ -13,8 +13,8 @@ export interface MaterializationFigures {
 }
 
 /**
- * Bytes of chunks read ahead of the one being written (the ring they are read into): about a dozen chunks of the
- * average size, enough to hide the store's latency and the hash checks behind the writes.
+ * Bytes of chunks read ahead of the one being written (the ring they are read into): about six chunks of the
+ * default average size (2 MiB), enough to hide the store's latency and the hash checks behind the writes.
  */
 export const READ_AHEAD_BYTES = 12 * 1024 * 1024;
 /** Reads under way at once, at most, however small the chunks: each is a file open and a hash on the thread pool. */
