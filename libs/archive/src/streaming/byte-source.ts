@@ -1,6 +1,29 @@
 import { crc32 } from 'node:zlib';
 
 const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+/** A signed data descriptor with zip64's 64-bit sizes; with 32-bit sizes it is 16 bytes (writers differ on when). */
+const DESCRIPTOR_BYTES = 24;
+
+/**
+ * The first data descriptor in `d` that begins before `before` and confirms the bytes ahead of it: its signature,
+ * then the CRC-32 and sizes (32 or 64 bits, whichever form agrees) of the `count` bytes handed on already (whose
+ * CRC-32 is `crc`) plus those before it in `d`. A descriptor must fit in `d` whole; at the zip's `end`, the shorter
+ * form may end with it.
+ */
+function findDescriptor(d: Buffer, before: number, end: boolean, count: number, crc: number): { at: number; length: number; crc: number } | null {
+  for (let hit = d.indexOf(DESCRIPTOR_SIGNATURE); hit !== -1 && hit < before; hit = d.indexOf(DESCRIPTOR_SIGNATURE, hit + 1)) {
+    if (hit + DESCRIPTOR_BYTES > d.length && !(end && hit + 16 <= d.length)) break;
+    const length = [16, 24].find((size) => {
+      if (hit + size > d.length) return false;
+      const sizeAt = (i: number) => (size === 24 ? d.readUInt32LE(hit + 8 + i * 8) + d.readUInt32LE(hit + 12 + i * 8) * 0x100000000 : d.readUInt32LE(hit + 8 + i * 4));
+      return count + hit === sizeAt(0) && sizeAt(0) === sizeAt(1);
+    });
+    if (!length) continue;
+    const crcBefore = crc32(d.subarray(0, hit), crc) >>> 0;
+    if (crcBefore === d.readUInt32LE(hit + 4)) return { at: hit, length, crc: crcBefore };
+  }
+  return null;
+}
 
 /**
  * A zip's bytes as they arrive (an async iterable of pieces of any size), read front to back: exact reads for
@@ -89,48 +112,68 @@ export class ByteSource {
     this.position -= bytes.length;
   }
 
+  /** The next piece as it arrived, or null at the end of the zip. */
+  private async nextPiece(): Promise<Buffer | null> {
+    const next = await this.iterator.next();
+    if (next.done) {
+      this.ended = true;
+      return null;
+    }
+    return Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+  }
+
   /**
    * Hands on data up to a data descriptor that confirms it (signature, then the CRC-32 and sizes of exactly the bytes
    * before it), consuming the descriptor: how a stored entry whose sizes follow its data is read front to back. A
-   * lookalike inside the data fails the CRC-32 and size check and is passed over. Null from `found` at the end of
-   * the zip without one.
+   * lookalike inside the data fails the CRC-32 and size check and is passed over. `found` learns the data's length
+   * (null at the end of the zip without a descriptor) and its CRC-32, which this had to compute anyway: the caller
+   * need not run a second one over the same bytes.
+   *
+   * The data goes on as views of the pieces as they arrived. Only a descriptor that may straddle two pieces needs
+   * bytes of both: those few bytes are joined into a small seam, never a piece (joining the last bytes of one piece
+   * with the whole next one copied every byte of the entry once more).
    */
-  async *untilDescriptor(batchBytes: number, found: (compressedSize: number | null) => void): AsyncGenerator<Buffer> {
-    // 32-bit sizes (16 bytes) or zip64's 64-bit ones (24 bytes): writers differ on when they use which.
-    const length = 24;
+  async *untilDescriptor(found: (compressedSize: number | null, crc32: number) => void): AsyncGenerator<Buffer> {
     let crc = 0;
     let count = 0;
     for (;;) {
-      if (this.pending.length < batchBytes + length) await this.fill(batchBytes + length);
-      let from = 0;
-      let hit = this.pending.indexOf(DESCRIPTOR_SIGNATURE, from);
-      let confirmed = -1;
-      let formLength = 0;
-      while (hit !== -1 && (hit + length <= this.pending.length || (this.ended && hit + 16 <= this.pending.length))) {
-        const d = this.pending;
-        const form = [16, 24].find((size) => {
-          if (hit + size > d.length) return false;
-          const sizeAt = (i: number) => (size === 24 ? d.readUInt32LE(hit + 8 + i * 8) + d.readUInt32LE(hit + 12 + i * 8) * 0x100000000 : d.readUInt32LE(hit + 8 + i * 4));
-          return count + hit === sizeAt(0) && sizeAt(0) === sizeAt(1);
-        });
-        if (form && crc32(d.subarray(0, hit), crc) >>> 0 === d.readUInt32LE(hit + 4)) {
-          confirmed = hit;
-          formLength = form;
-          break;
+      if (this.pending.length < DESCRIPTOR_BYTES && !this.ended) {
+        const tail = this.pending;
+        const next = await this.nextPiece();
+        if (!next) continue; // the end: what is pending is judged as the zip's last bytes
+        if (next.length < DESCRIPTOR_BYTES) {
+          this.pending = Buffer.concat([tail, next]); // a few bytes: joined, and looked at again
+          continue;
         }
-        from = hit + 1;
-        hit = this.pending.indexOf(DESCRIPTOR_SIGNATURE, from);
+        // A descriptor that begins in the tail ends in the seam: look there for one, and nowhere else.
+        const seam = Buffer.concat([tail, next.subarray(0, DESCRIPTOR_BYTES)]);
+        const descriptor = findDescriptor(seam, tail.length, false, count, crc);
+        if (descriptor) {
+          this.pending = next.subarray(descriptor.at + descriptor.length - tail.length);
+          this.position += descriptor.at + descriptor.length;
+          if (descriptor.at > 0) yield seam.subarray(0, descriptor.at);
+          return found(count + descriptor.at, descriptor.crc);
+        }
+        this.pending = next;
+        if (tail.length > 0) {
+          this.position += tail.length;
+          crc = crc32(tail, crc);
+          count += tail.length;
+          yield tail;
+        }
+        continue;
       }
-      if (confirmed !== -1) {
-        const data = this.pending.subarray(0, confirmed);
-        this.pending = this.pending.subarray(confirmed + formLength);
-        this.position += confirmed + formLength;
+      const descriptor = findDescriptor(this.pending, this.pending.length, this.ended, count, crc);
+      if (descriptor) {
+        const data = this.pending.subarray(0, descriptor.at);
+        this.pending = this.pending.subarray(descriptor.at + descriptor.length);
+        this.position += descriptor.at + descriptor.length;
         if (data.length) yield data;
-        return found(count + confirmed);
+        return found(count + descriptor.at, descriptor.crc);
       }
       // No descriptor here: hand on all but the bytes where one could still begin.
-      const safe = this.ended ? this.pending.length : Math.max(0, this.pending.length - (length - 1));
-      if (safe === 0 && this.ended) return found(null);
+      const safe = this.ended ? this.pending.length : this.pending.length - (DESCRIPTOR_BYTES - 1);
+      if (safe === 0 && this.ended) return found(null, crc >>> 0);
       const data = this.pending.subarray(0, safe);
       this.pending = this.pending.subarray(safe);
       this.position += safe;

@@ -200,6 +200,8 @@ export async function streamEntries<R>(
 
       let size = 0;
       let crc = 0;
+      // Stored data up to a descriptor: the source computes the CRC-32 itself to find the descriptor, and says it.
+      const storedUntilDescriptor = deferred && method === 0;
       const head: Buffer[] = [];
       let headBytes = 0;
       const counted = async function* (pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -207,7 +209,7 @@ export async function streamEntries<R>(
           size += piece.length;
           // A bomb is stopped at once, before its bytes fill anything downstream.
           if (size > usize) throw new Stop('inflates-past-declared-size');
-          crc = crc32(piece, crc);
+          if (!storedUntilDescriptor) crc = crc32(piece, crc);
           if (headBytes < NESTED_ARCHIVE_SNIFF_BYTES) {
             head.push(piece.subarray(0, NESTED_ARCHIVE_SNIFF_BYTES - headBytes));
             headBytes += Math.min(piece.length, NESTED_ARCHIVE_SNIFF_BYTES - headBytes);
@@ -225,7 +227,10 @@ export async function streamEntries<R>(
             : inflated(bytes.take(csize, BATCH_BYTES), usize)
         : method === 8
           ? inflatedToItsEnd(bytes, (n) => (measured = n))
-          : bytes.untilDescriptor(BATCH_BYTES, (n) => (measured = n));
+          : bytes.untilDescriptor((n, dataCrc) => {
+              measured = n;
+              crc = dataCrc;
+            });
       let result: R;
       try {
         result = await consume({ offset, name }, counted(data));
