@@ -1,8 +1,9 @@
 import { crc32 } from 'node:zlib';
 
 const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
-/** A signed data descriptor with zip64's 64-bit sizes; with 32-bit sizes it is 16 bytes (writers differ on when). */
+/** A signed data descriptor with zip64's 64-bit sizes, and with 32-bit ones (writers differ on when they use which). */
 const DESCRIPTOR_BYTES = 24;
+const SHORT_DESCRIPTOR_BYTES = 16;
 
 /**
  * The first data descriptor in `d` that begins before `before` and confirms the bytes ahead of it: its signature,
@@ -12,10 +13,10 @@ const DESCRIPTOR_BYTES = 24;
  */
 function findDescriptor(d: Buffer, before: number, end: boolean, count: number, crc: number): { at: number; length: number; crc: number } | null {
   for (let hit = d.indexOf(DESCRIPTOR_SIGNATURE); hit !== -1 && hit < before; hit = d.indexOf(DESCRIPTOR_SIGNATURE, hit + 1)) {
-    if (hit + DESCRIPTOR_BYTES > d.length && !(end && hit + 16 <= d.length)) break;
-    const length = [16, 24].find((size) => {
+    if (hit + DESCRIPTOR_BYTES > d.length && !(end && hit + SHORT_DESCRIPTOR_BYTES <= d.length)) break;
+    const length = [SHORT_DESCRIPTOR_BYTES, DESCRIPTOR_BYTES].find((size) => {
       if (hit + size > d.length) return false;
-      const sizeAt = (i: number) => (size === 24 ? d.readUInt32LE(hit + 8 + i * 8) + d.readUInt32LE(hit + 12 + i * 8) * 0x100000000 : d.readUInt32LE(hit + 8 + i * 4));
+      const sizeAt = (i: number) => (size === DESCRIPTOR_BYTES ? d.readUInt32LE(hit + 8 + i * 8) + d.readUInt32LE(hit + 12 + i * 8) * 0x100000000 : d.readUInt32LE(hit + 8 + i * 4));
       return count + hit === sizeAt(0) && sizeAt(0) === sizeAt(1);
     });
     if (!length) continue;
@@ -41,17 +42,23 @@ export class ByteSource {
     this.iterator = source[Symbol.asyncIterator]();
   }
 
+  /** The next piece as it arrived, or null at the end of the zip. */
+  private async nextPiece(): Promise<Buffer | null> {
+    const next = await this.iterator.next();
+    if (next.done) {
+      this.ended = true;
+      return null;
+    }
+    return Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+  }
+
   private async fill(atLeast: number): Promise<void> {
     // Joined only when what is pending is too short: a piece that arrives on an empty source is kept as it is.
     const parts = this.pending.length > 0 ? [this.pending] : [];
     let length = this.pending.length;
     while (length < atLeast && !this.ended) {
-      const next = await this.iterator.next();
-      if (next.done) {
-        this.ended = true;
-        break;
-      }
-      const piece = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      const piece = await this.nextPiece();
+      if (!piece) break;
       parts.push(piece);
       length += piece.length;
     }
@@ -110,16 +117,6 @@ export class ByteSource {
     if (bytes.length === 0) return;
     this.pending = this.pending.length ? Buffer.concat([bytes, this.pending]) : bytes;
     this.position -= bytes.length;
-  }
-
-  /** The next piece as it arrived, or null at the end of the zip. */
-  private async nextPiece(): Promise<Buffer | null> {
-    const next = await this.iterator.next();
-    if (next.done) {
-      this.ended = true;
-      return null;
-    }
-    return Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
   }
 
   /**
@@ -188,9 +185,8 @@ export class ByteSource {
     this.position += this.pending.length;
     this.pending = Buffer.alloc(0);
     while (!this.ended) {
-      const next = await this.iterator.next();
-      if (next.done) this.ended = true;
-      else this.position += next.value.byteLength;
+      const piece = await this.nextPiece();
+      if (piece) this.position += piece.length;
     }
   }
 }
