@@ -77,7 +77,8 @@ export class ByteSource {
 
   /**
    * The next `n` bytes in batches of `batchBytes` (the last may be shorter); ends early only when the zip does.
-   * Batches are views of the arriving pieces, which nothing writes to: no copy beyond joining small pieces.
+   * Batches are views of the arriving pieces (valid as long as the source keeps them: see `STREAM_HELD_BYTES`): no
+   * copy beyond joining small pieces.
    */
   async *take(n: number, batchBytes: number): AsyncGenerator<Buffer> {
     let left = n;

@@ -18,8 +18,21 @@ const ZIP64_MARKER = 0xffffffff;
 const BATCH_BYTES = 1024 * 1024;
 /** Deflated entries up to this size (both ways) are inflated in one call, on this thread. */
 const SMALL_ENTRY_BYTES = 1024 * 1024;
+/** Batches of input an inflater may still hold (`inflatedToItsEnd` keeps as many to give back what it overran). */
+const BATCHES_HELD = 4;
 
-/** Receives one entry's inflated bytes; must read them to the end (or throw). */
+/**
+ * How far behind the newest byte it has taken from its source `streamEntries` may still read a piece it was handed
+ * (the input an inflater holds), or hand on views of it: a source that reuses its memory (`GrowingFile`'s ring) must
+ * keep each piece as it was until this many bytes more have been taken after it, plus what its consumer holds of
+ * the views it is handed. Anything kept longer (an entry's first bytes) is copied.
+ */
+export const STREAM_HELD_BYTES = BATCHES_HELD * BATCH_BYTES;
+
+/**
+ * Receives one entry's inflated bytes; must read them to the end (or throw). The pieces may be views of the source's
+ * memory: what the consumer keeps of them beyond the distance its source allows (see `STREAM_HELD_BYTES`), it copies.
+ */
 export type StreamedEntryConsumer<R> = (entry: { offset: number; name: Buffer }, contents: AsyncIterable<Buffer>) => Promise<R>;
 
 class Stop extends Error {
@@ -103,7 +116,7 @@ async function* inflatedToItsEnd(bytes: ByteSource, found: (compressedSize: numb
   const input = async function* () {
     for await (const batch of bytes.take(Number.MAX_SAFE_INTEGER, BATCH_BYTES)) {
       recent.push(batch);
-      if (recent.length > 4) recent.shift();
+      if (recent.length > BATCHES_HELD) recent.shift();
       handed += batch.length;
       yield batch;
       if (ended) return;
@@ -211,7 +224,8 @@ export async function streamEntries<R>(
           if (size > usize) throw new Stop('inflates-past-declared-size');
           if (!storedUntilDescriptor) crc = crc32(piece, crc);
           if (headBytes < NESTED_ARCHIVE_SNIFF_BYTES) {
-            head.push(piece.subarray(0, NESTED_ARCHIVE_SNIFF_BYTES - headBytes));
+            // Copied: kept to the entry's end, long after the source may have reused the piece's memory.
+            head.push(Buffer.from(piece.subarray(0, NESTED_ARCHIVE_SNIFF_BYTES - headBytes)));
             headBytes += Math.min(piece.length, NESTED_ARCHIVE_SNIFF_BYTES - headBytes);
           }
           yield piece;

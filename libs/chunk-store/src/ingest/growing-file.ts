@@ -2,12 +2,7 @@ import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { alignDown, alignedBuffer, alignUp, openMaybeDirect } from '@hangar/blob-store';
 
-/**
- * Bytes handed on per step, each step in a fresh buffer (the parser and the chunker keep views of it); at 256 KiB
- * the allocator hands back freed ones, where 1 MiB buffers each cost new pages from the kernel.
- */
-const STEP_BYTES = 256 * 1024;
-/** Bytes per read from the file: a few steps. */
+/** Bytes per read from the file, at most (a read stops at the written edge). */
 const READ_BYTES = 1024 * 1024;
 /** Reads under way at once, ahead of the consumer: one read's latency at a time would pace the whole ingest. */
 const READS_AHEAD = 3;
@@ -20,11 +15,24 @@ export class GrowingFileShrank extends Error {
   }
 }
 
-/** A read under way: into which buffer, how many bytes were asked for, how many came. */
+export interface GrowingFileOptions {
+  /**
+   * How many of the newest bytes handed on the consumer may still be reading (views it holds): a byte stays as it
+   * was until at least this many bytes more have been handed on after it. The reader's memory is this plus a few
+   * reads.
+   */
+  heldBytes: number;
+  /** Bytes per read, at most (tests make it small to go round the ring often). Default 1 MiB. */
+  readBytes?: number;
+}
+
+/** A read under way: where in the ring, how many bytes were asked for, how many came, how much of the ring it takes. */
 interface PendingRead {
-  into: Buffer;
+  at: number;
   length: number;
   bytesRead: Promise<number>;
+  /** The length, or for a direct read of the file's last, partial block, the length rounded up to whole blocks. */
+  span: number;
 }
 
 /**
@@ -34,17 +42,28 @@ interface PendingRead {
  * buffer between them. `abort` makes the reader throw at its next step.
  *
  * The writer writes with direct I/O (`AlignedFileWriter`), so the bytes are not in the page cache: they are read the
- * same way, a few reads ahead of the consumer into aligned buffers, and copied out into the fresh buffers the steps
- * yield. Direct reads are whole blocks: a read stops at the last whole block written, except at the end. Where the
- * filesystem has no direct I/O, reads go through the page cache, the same way.
+ * same way, a few reads ahead of the consumer, into one ring of aligned memory, and handed on as views of it. No copy
+ * and no fresh buffer per piece: fresh buffers cost a copy of every byte, and their garbage set off a full collection
+ * of the reading thread every 15 MiB or so. The ring is reused only `heldBytes` behind the newest piece, so a
+ * consumer that holds views of older pieces (a chunk being cut, an inflater's input) must let go of them, or copy
+ * them, within that distance. Direct reads are whole blocks: a read stops at the last whole block written, except
+ * at the end. Where the filesystem has no direct I/O, reads go through the page cache, the same way.
  */
 export class GrowingFile {
   private written = 0;
   private end: number | null = null;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
+  private readonly heldBytes: number;
+  private readonly readBytes: number;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    options: GrowingFileOptions,
+  ) {
+    this.readBytes = alignUp(options.readBytes ?? READ_BYTES);
+    this.heldBytes = options.heldBytes;
+  }
 
   grew(bytes: number): void {
     this.written = Math.max(this.written, bytes);
@@ -68,15 +87,25 @@ export class GrowingFile {
     if (this.failure) throw this.failure;
     if (this.written === 0) return;
     const { handle, direct } = await openMaybeDirect(this.path, constants.O_RDONLY);
-    const free = Array.from({ length: READS_AHEAD }, () => alignedBuffer(READ_BYTES));
+    // The ring: the bytes handed on lately (`heldBytes`, rounded up to whole reads, and one read more: what a
+    // consumer holds begins anywhere inside a piece), the reads under way, the piece being handed on now, and one
+    // read more for the end of the ring, which a read does not straddle.
+    const ring = alignedBuffer((Math.ceil(this.heldBytes / this.readBytes) + 1 + READS_AHEAD + 2) * this.readBytes);
     const pending: PendingRead[] = [];
+    // Written in file order round the ring: a byte of the ring is overwritten only after a lap of the ring's length,
+    // less at most one read's worth skipped at its end, has been read after it; of that, at most READS_AHEAD reads
+    // are not handed on yet, and one is being handed on.
+    let ringAt = 0;
     try {
       for (let position = 0, requested = 0; ; ) {
         if (this.failure) throw this.failure;
-        for (let read; free.length > 0 && (read = this.startRead(handle, direct, requested, free[free.length - 1])); ) {
-          free.pop();
+        while (pending.length < READS_AHEAD) {
+          if (ringAt + this.readBytes > ring.length) ringAt = 0;
+          const read = this.startRead(handle, direct, requested, ring, ringAt);
+          if (!read) break;
           pending.push(read);
           requested += read.length;
+          ringAt += read.span;
         }
         const read = pending.shift();
         if (!read) {
@@ -85,13 +114,8 @@ export class GrowingFile {
           continue;
         }
         const bytesRead = await read.bytesRead;
-        for (let at = 0; at < bytesRead; at += STEP_BYTES) {
-          const step = Buffer.allocUnsafeSlow(Math.min(STEP_BYTES, bytesRead - at));
-          read.into.copy(step, 0, at, at + step.length);
-          position += step.length;
-          if (at + step.length >= bytesRead) free.push(read.into); // copied out: the next read may use it
-          yield step;
-        }
+        position += bytesRead;
+        if (bytesRead > 0) yield ring.subarray(read.at, read.at + bytesRead);
         // Fewer bytes than were written there: what the file holds is handed on, then the reader fails.
         if (bytesRead < read.length) throw new GrowingFileShrank(this.path, position);
       }
@@ -102,9 +126,9 @@ export class GrowingFile {
     }
   }
 
-  /** Starts reading what is written from `position` into `into`, or null when nothing (readable) is written there yet. */
-  private startRead(handle: FileHandle, direct: boolean, position: number, into: Buffer): PendingRead | null {
-    const available = Math.min(this.written - position, READ_BYTES);
+  /** Starts reading what is written from `position` into the ring at `at`, or null when nothing (readable) is written there yet. */
+  private startRead(handle: FileHandle, direct: boolean, position: number, ring: Buffer, at: number): PendingRead | null {
+    const available = Math.min(this.written - position, this.readBytes);
     if (available <= 0) return null;
     let span = available;
     if (direct) {
@@ -115,9 +139,9 @@ export class GrowingFile {
       if (span === 0) return null;
     }
     const length = Math.min(span, available);
-    const bytesRead = handle.read(into, 0, span, position).then((result) => Math.min(result.bytesRead, length));
+    const bytesRead = handle.read(ring, at, span, position).then((result) => Math.min(result.bytesRead, length));
     bytesRead.catch(() => undefined); // awaited in turn, or by read()'s finally
-    return { into, length, bytesRead };
+    return { at, length, bytesRead, span };
   }
 
   private sleep(): Promise<void> {

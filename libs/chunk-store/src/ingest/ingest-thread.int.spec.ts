@@ -51,6 +51,24 @@ describe('ingesting on a thread of its own, from the file the download is writte
     }
   });
 
+  it.each(['deflate', 'store'] as const)(
+    'reads a zip several times the size of its ring of memory (a %sd pak behind a data descriptor) and finds what the inline ingest finds',
+    async (pakCompression) => {
+      // The ring holds what the parser and the chunker may still read (about 4.3 MiB here) and a few reads: a 40 MiB
+      // pak goes round it several times. A view kept too long (an inflater's input, a chunk's slices, the pak's first
+      // bytes) would read bytes of a later lap, and the findings would differ.
+      const zip = await writeUeBuildZip(join(tmp, `${pakCompression}.zip`), { pakSize: 40 * 1024 * 1024, pakCompression, fileCount: 30 });
+      const bytes = await readFile(zip.path);
+      const inline = await ingestStream(new FilesystemBlobStore(join(tmp, 'inline')), createReadStream(zip.path), chunking);
+      const part = join(tmp, 'part');
+      const thread = IngestThread.start({ path: part, location: { kind: 'fs', root: blobs.rootDir }, chunking });
+      await writeGrowing(part, bytes, thread, 3 * 1024 * 1024);
+      const findings = await thread.ended(bytes.length);
+      expect(findings).toMatchObject({ complete: true });
+      expect(findings).toEqual(inline);
+    },
+  );
+
   it('stops when aborted mid-file, and reports an incomplete ingest when the file ends short of what was written', async () => {
     const zip = await writeUeBuildZip(join(tmp, 'b.zip'), { pakSize: 1024 * 1024, fileCount: 10 });
     const bytes = await readFile(zip.path);

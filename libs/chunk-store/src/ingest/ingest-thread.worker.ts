@@ -3,6 +3,7 @@
  * store with `ingestStream`, and reports what it found. Runs in a worker thread, with a blob store of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { STREAM_HELD_BYTES } from '@hangar/archive';
 import { openBlobStore } from '@hangar/blob-store';
 import { GrowingFile } from './growing-file';
 import type { IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from './ingest-thread.messages';
@@ -18,7 +19,8 @@ class IngestAborted extends Error {
 const port = parentPort;
 if (!port) throw new Error('ingest-thread.worker runs in a worker thread');
 const data = (workerData as { data: IngestThreadData }).data;
-const file = new GrowingFile(data.path);
+// What the ingest holds of the bytes it was handed: the zip parser's (an inflater's input) and the chunk being cut.
+const file = new GrowingFile(data.path, { heldBytes: STREAM_HELD_BYTES + data.chunking.maxSize });
 port.on('message', (command: IngestThreadCommand) => {
   if (command.type === 'grew') file.grew(command.bytes);
   else if (command.type === 'ended') file.ended(command.bytes);
