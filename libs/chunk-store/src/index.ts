@@ -3,7 +3,8 @@ export { chunkingFor, InvalidChunkingOptions, type ChunkingOptions } from './chu
 export { CHUNKS_PREFIX, MANIFESTS_PREFIX, chunkKey, manifestKey } from './content-store/content-keys';
 export { readManifest, writeManifest, chunkHashesOf } from './content-store/manifest-io';
 export { copyMissingChunks } from './content-store/chunk-copy';
-export { writeContents, type WrittenContents } from './content-store/chunk-writer';
+export { chunkRingFor, writeContents, type WrittenContents } from './content-store/chunk-writer';
+export { ChunkRing } from './content-store/chunk-ring';
 export { storeBuild, copyBuild, type BuildIdentity } from './content-store/build-storage';
 export { collectGarbage, type CollectionResult } from './collection/garbage-collector';
 export { confirmChunks, ChunksMissing } from './collection/chunk-confirmation';

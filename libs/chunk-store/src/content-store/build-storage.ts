@@ -3,8 +3,7 @@ import { extractEntries, type ArchiveSource } from '@hangar/archive';
 import type { BlobStore } from '@hangar/blob-store';
 import { chunkingFor, type ChunkingOptions } from '../chunking/chunking-options';
 import { confirmChunks } from '../collection/chunk-confirmation';
-import { ChunkBuffers } from './chunk-buffers';
-import { writeContents } from './chunk-writer';
+import { chunkRingFor, writeContents } from './chunk-writer';
 import { chunkKey, manifestKey } from './content-keys';
 import { chunkHashesOf, readManifest, storageFigures, writeManifest } from './manifest-io';
 
@@ -24,9 +23,9 @@ export interface BuildIdentity {
 export async function storeBuild(blobs: BlobStore, source: ArchiveSource, build: BuildIdentity, chunking: ChunkingOptions = chunkingFor()): Promise<StoredBuild> {
   const manifest: BuildManifest = { ...build, files: [], totalBytes: 0 };
   let newBytes = 0;
-  const buffers = new ChunkBuffers(chunking.maxSize);
+  const ring = chunkRingFor(chunking);
   await extractEntries(source, async (entry, contents) => {
-    const written = await writeContents(blobs, contents, chunking, buffers);
+    const written = await writeContents(blobs, contents, chunking, ring);
     manifest.files.push({ path: entry.path, size: written.size, crc32: entry.crc32, sha256: written.sha256, chunks: written.chunks });
     manifest.totalBytes += written.size;
     newBytes += written.newBytes;

@@ -10,7 +10,7 @@ const { createHash } = require('node:crypto');
 const files = new Map();
 parentPort.on('message', (message) => {
   if (message.type === 'chunk') {
-    const bytes = Buffer.from(message.memory, 0, message.length);
+    const bytes = Buffer.from(message.memory, message.offset, message.length);
     let file = files.get(message.file);
     if (!file) files.set(message.file, (file = createHash('sha256')));
     file.update(bytes);
@@ -61,8 +61,8 @@ export class HashingThread {
 
   /** The chunk's SHA-256; its bytes also go into file `file`'s hash (files are numbered by the caller). */
   chunk(file: number, chunk: Buffer): Promise<string> {
-    if (!(chunk.buffer instanceof SharedArrayBuffer) || chunk.byteOffset !== 0) throw new TypeError('a chunk to hash must start a SharedArrayBuffer');
-    return this.ask({ type: 'chunk', file, memory: chunk.buffer, length: chunk.length });
+    if (!(chunk.buffer instanceof SharedArrayBuffer)) throw new TypeError('a chunk to hash must lie in a SharedArrayBuffer');
+    return this.ask({ type: 'chunk', file, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length });
   }
 
   /** File `file`'s SHA-256, once every chunk sent for it is hashed (the hash of no bytes when none was). */

@@ -2,8 +2,7 @@ import type { IngestReport, IngestedEntry } from '@hangar/contracts';
 import { DEFAULT_PACKAGE_POLICY, streamEntries, type ArchiveLimits } from '@hangar/archive';
 import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
-import { ChunkBuffers } from '../content-store/chunk-buffers';
-import { writeContents } from '../content-store/chunk-writer';
+import { chunkRingFor, writeContents } from '../content-store/chunk-writer';
 import { chunkKey } from '../content-store/content-keys';
 import { ExtractedFiles } from '../extraction/extracted-files';
 
@@ -24,12 +23,12 @@ export async function ingestStream(
   limits: ArchiveLimits = DEFAULT_PACKAGE_POLICY,
   extractTo?: string,
 ): Promise<IngestFindings> {
-  // One set of chunk buffers for every entry of the zip.
-  const buffers = new ChunkBuffers(chunking.maxSize);
+  // One ring of chunk memory for every entry of the zip.
+  const ring = chunkRingFor(chunking);
   const extracted = extractTo ? await ExtractedFiles.create(extractTo) : null;
   const streamed = await streamEntries(
     zipBytes,
-    async (entry, contents) => writeContents(blobs, contents, chunking, buffers, await extracted?.open(entry.offset)),
+    async (entry, contents) => writeContents(blobs, contents, chunking, ring, await extracted?.open(entry.offset)),
     limits,
   );
   const entries: IngestedEntry[] = streamed.entries.map(({ entry, result }) => ({ ...entry, sha256: result.sha256, chunks: result.chunks, newBytes: result.newBytes }));

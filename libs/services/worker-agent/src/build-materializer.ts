@@ -10,7 +10,7 @@ import { AlignedFileWriter, SlabPool, type BlobStore } from '@hangar/blob-store'
 import { ExtractedFiles, chunkListKey, extractionDir, readManifest } from '@hangar/chunk-store';
 import { indexLocalChunks, pathInside } from './chunk-sources';
 import { ChunkQueue, READ_AHEAD_BYTES, type MaterializationFigures } from './chunk-queue';
-import { ChunkRing } from './chunk-ring';
+import { ChunkRing } from '@hangar/chunk-store';
 import { evictLeastRecentlyUsed, removeBuildFolder } from './build-eviction';
 import { LocalBuilds } from './local-builds';
 

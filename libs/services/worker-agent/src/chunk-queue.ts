@@ -1,7 +1,7 @@
 import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import { fetchChunk, readLocalChunk, type LocalChunk } from './chunk-sources';
-import type { ChunkRing } from './chunk-ring';
+import type { ChunkRing } from '@hangar/chunk-store';
 
 /** What one materialisation took from where: the store (fetched) or folders on this machine (copied). */
 export interface MaterializationFigures {

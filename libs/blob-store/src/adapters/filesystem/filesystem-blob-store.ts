@@ -261,7 +261,7 @@ async function writeBuffers(path: string, buffers: readonly Buffer[], durable: b
 }
 
 /**
- * One buffer of aligned memory (a chunk joined in `ChunkBuffers`) goes to the disk with direct I/O: no page-cache copy
+ * One buffer of aligned memory (a chunk joined into a `ChunkRing`) goes to the disk with direct I/O: no page-cache copy
  * (see `direct-file.ts`). Null when the filesystem refuses direct I/O: the caller writes it the plain way.
  */
 async function writeAlignedBuffer(path: string, bytes: Buffer, durable: boolean): Promise<number | null> {

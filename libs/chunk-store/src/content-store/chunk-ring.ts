@@ -7,8 +7,9 @@ interface TakenRegion {
 }
 
 /**
- * One block of aligned memory that chunks are read into front to back and let go of in the same order (a ring): the
- * worker reads as many chunks ahead as fit, however their sizes vary, in memory fixed once. A buffer per chunk
+ * One block of aligned memory that chunks are read (or joined) into front to back and let go of in the same order (a
+ * ring): the worker reads as many chunks ahead as fit, and the ingest has as many chunks hashed and written at once,
+ * however their sizes vary, in memory fixed once. A buffer per chunk
  * read ahead would each have to hold the largest chunk (four times the average) and grow into fresh memory as
  * larger ones come: for the same read-ahead, a ring needs a third of that and no new memory after its first use.
  *
@@ -22,7 +23,14 @@ export class ChunkRing {
   /** Where the next region would start: the end of the newest one. */
   private head = 0;
 
-  constructor(readonly capacity: number) {
+  /**
+   * `shared`: the memory is a SharedArrayBuffer, so that another thread can read a chunk where it lies (the ingest's
+   * chunks, hashed on the hashing thread).
+   */
+  constructor(
+    readonly capacity: number,
+    private readonly options: { shared?: boolean } = {},
+  ) {
     if (capacity <= 0 || capacity !== alignUp(capacity)) throw new RangeError(`a chunk ring's capacity is a positive multiple of the alignment, got ${capacity}`);
   }
 
@@ -37,11 +45,11 @@ export class ChunkRing {
     if (span > this.capacity) {
       if (this.taken.length > 0) return null;
       this.taken.push({ start: -1, end: -1 });
-      return alignedBuffer(span).subarray(0, size);
+      return alignedBuffer(span, this.options).subarray(0, size);
     }
     const start = this.placeFor(span);
     if (start === null) return null;
-    this.memory ??= alignedBuffer(this.capacity);
+    this.memory ??= alignedBuffer(this.capacity, this.options);
     this.taken.push({ start, end: start + span });
     this.head = start + span;
     return this.memory.subarray(start, start + size);
