@@ -3,7 +3,6 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { writevFully } from '../adapters/filesystem/writev-fully';
 import { alignDown, DIRECT_IO_ALIGNMENT, isAlignedForDirectIo } from './aligned-memory';
 import { isDirectIoRefused, openMaybeDirect, writeDirect } from './direct-file';
-import type { SlabPair } from './slab-pool';
 
 export interface AlignedFileWriterOptions {
   /** `false`: plain writes (through the page cache). Default: direct I/O where the filesystem has it. */
@@ -22,9 +21,10 @@ export interface AlignedFileWriterOptions {
 }
 
 /**
- * Writes a file front to back through two slabs of aligned memory (`alignedBuffer`), with direct I/O where the
- * filesystem has it: bytes appended are copied into one slab while the other is being written, and each full slab
- * goes to the disk in one aligned write. `close` writes the last slab's whole blocks the same way and the few bytes
+ * Writes a file front to back through two or more slabs of aligned memory (`alignedBuffer`), with direct I/O where
+ * the filesystem has it: bytes appended are copied into one slab while the others are being written (one write at a
+ * time with two slabs; with more, as many at once as there are slabs besides the one being filled, which keeps a
+ * disk that is fastest with a few requests queued busy), and each full slab goes to the disk in one aligned write. `close` writes the last slab's whole blocks the same way and the few bytes
  * after them plainly, so the file never holds bytes past its length, even for a moment. Where the filesystem
  * refuses direct I/O (at the open or at a write), the same slabs are written plainly. One copy per byte, made by
  * this thread, instead of the kernel's copy into fresh page-cache pages.
@@ -37,25 +37,31 @@ export class AlignedFileWriter {
   private current = 0;
   /** Bytes at the start of the slab being filled that are written already (by `flushWholeBlocks`). */
   private flushed = 0;
-  /** The last write started: one at a time, in order (the other slab's, while this one fills). */
-  private writing: Promise<void> = Promise.resolve();
-  private writeUnderWay = false;
+  /** Writes under way (a refusal of direct I/O reopens the file: only once every write has settled). */
+  private readonly pending = new Set<Promise<void>>();
+  /** Writes started, oldest first, each settled once it is written and told (`onWritten`): slabs still in use. */
+  private readonly started: Promise<void>[] = [];
+  /** The newest write told: writes are told in file order, each after every write before it. */
+  private told: Promise<void> = Promise.resolve();
+  /** A direct write went through: until then, one write at a time (the first may be refused, and reopen the file). */
+  private directConfirmed = false;
   private flushTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private handle: FileHandle,
     private usesDirectIo: boolean,
     private readonly path: string,
-    private readonly slabs: SlabPair,
+    private readonly slabs: readonly Buffer[],
     private readonly onWritten: (bytes: number) => void,
     private readonly flushAfterMs: number | undefined,
   ) {}
 
   /**
-   * Creates (or truncates) `path`. `slabs`: two buffers from `alignedBuffer`, each a multiple of the alignment
+   * Creates (or truncates) `path`. `slabs`: two or more buffers from `alignedBuffer`, each a multiple of the alignment
    * long, not used by anyone else until this writer is closed or aborted. `direct: false` writes plainly.
    */
-  static async create(path: string, slabs: SlabPair, options: AlignedFileWriterOptions = {}): Promise<AlignedFileWriter> {
+  static async create(path: string, slabs: readonly Buffer[], options: AlignedFileWriterOptions = {}): Promise<AlignedFileWriter> {
+    if (slabs.length < 2) throw new RangeError('a file is written through two slabs or more');
     for (const slab of slabs) {
       if (!isAlignedForDirectIo(slab) || slab.length % DIRECT_IO_ALIGNMENT !== 0) throw new RangeError('slabs must be aligned memory from alignedBuffer, a multiple of the alignment long');
     }
@@ -99,7 +105,8 @@ export class AlignedFileWriter {
   async close(): Promise<number> {
     this.stopFlushTimer();
     try {
-      await this.writing;
+      await this.settled();
+      await this.told;
       const slab = this.slabs[this.current];
       const blocks = alignDown(this.filled);
       if (blocks > this.flushed) await this.write(slab.subarray(this.flushed, blocks), this.position + this.flushed);
@@ -123,7 +130,7 @@ export class AlignedFileWriter {
   /** Closes without writing what is left (the caller removes the file). */
   async abort(): Promise<void> {
     this.stopFlushTimer();
-    await this.writing.catch(() => undefined);
+    await this.settled();
     await this.handle.close().catch(() => undefined);
   }
 
@@ -145,14 +152,20 @@ export class AlignedFileWriter {
   }
 
   private async writeSlab(): Promise<void> {
-    // The last write (the other slab's) must be over before that slab is filled again, next.
-    await this.writing;
+    // Every slab but the one filled next may be under way; the oldest writes (the next slab's among them) end first.
+    const limit = this.usesDirectIo && !this.directConfirmed ? 1 : this.slabs.length - 1;
+    while (this.started.length >= limit) await this.started.shift();
     const slab = this.slabs[this.current];
     this.startWrite(slab.subarray(this.flushed), this.position + this.flushed);
     this.position += slab.length;
     this.filled = 0;
     this.flushed = 0;
-    this.current ^= 1;
+    this.current = (this.current + 1) % this.slabs.length;
+  }
+
+  /** Resolves once no write is under way, whether they went through or not. */
+  private async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
   }
 
   private startFlushTimer(): void {
@@ -166,16 +179,21 @@ export class AlignedFileWriter {
     this.flushTimer = null;
     const blocks = alignDown(this.filled);
     if (blocks <= this.flushed) return;
-    if (this.writeUnderWay) return this.startFlushTimer();
+    if (this.pending.size > 0) return this.startFlushTimer();
     this.startWrite(this.slabs[this.current].subarray(this.flushed, blocks), this.position + this.flushed);
     this.flushed = blocks;
   }
 
   private startWrite(bytes: Buffer, position: number): void {
-    this.writeUnderWay = true;
-    this.writing = this.write(bytes, position).finally(() => (this.writeUnderWay = false));
-    // Awaited by the next writeSlab, close or abort; marked handled so that a failure in between is not fatal.
-    this.writing.catch(() => undefined);
+    const written = this.write(bytes, position);
+    this.pending.add(written);
+    const settle = () => void this.pending.delete(written);
+    written.then(settle, settle);
+    const end = position + bytes.length;
+    this.told = Promise.all([this.told, written]).then(() => this.onWritten(end));
+    // Awaited by a later writeSlab, or by close; marked handled so that a failure in between is not fatal.
+    this.told.catch(() => undefined);
+    this.started.push(this.told);
   }
 
   private stopFlushTimer(): void {
@@ -187,7 +205,7 @@ export class AlignedFileWriter {
     if (this.usesDirectIo) {
       try {
         await writeDirect(this.handle, bytes, position);
-        this.onWritten(position + bytes.length);
+        this.directConfirmed = true;
         return;
       } catch (error) {
         if (!isDirectIoRefused(error)) throw error;
@@ -198,6 +216,5 @@ export class AlignedFileWriter {
       }
     }
     await writevFully(this.handle, [bytes], position);
-    this.onWritten(position + bytes.length);
   }
 }

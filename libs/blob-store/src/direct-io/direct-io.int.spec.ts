@@ -75,6 +75,44 @@ describe('direct I/O: aligned memory, files written and read without the page ca
     expect(kept.equals(bytes.subarray(0, kept.length))).toBe(true);
   });
 
+  it('with four slabs, writes three at once while the fourth fills, and still tells offsets in file order', async () => {
+    const bytes = randomBytes(9 * SLAB + 777);
+    const path = join(dir, 'four-slabs');
+    const told: number[] = [];
+    const holdsFinalBytes: boolean[] = [];
+    const slabs = Array.from({ length: 4 }, () => alignedBuffer(SLAB));
+    const writer = await AlignedFileWriter.create(path, slabs, {
+      onWritten: (n) => {
+        told.push(n);
+        holdsFinalBytes.push(readFileSync(path).subarray(0, n).equals(bytes.subarray(0, n)));
+      },
+    });
+    // Each write held back a while, the later ones less (so that they end first): how many are under way at once?
+    const writes = writer as unknown as { write(bytes: Buffer, position: number): Promise<void> };
+    const write = writes.write.bind(writer);
+    let running = 0;
+    let most = 0;
+    let started = 0;
+    writes.write = async (slab, position) => {
+      running++;
+      most = Math.max(most, running);
+      const delay = 40 - 10 * (started++ % 4);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        return await write(slab, position);
+      } finally {
+        running--;
+      }
+    };
+    await appendUnevenly(writer, bytes);
+    await expect(writer.close()).resolves.toBe(bytes.length);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(most).toBe(3);
+    expect(told).toEqual([...told].sort((a, b) => a - b));
+    expect(told.at(-1)).toBe(bytes.length);
+    expect(holdsFinalBytes.every(Boolean)).toBe(true);
+  });
+
   it('with flushAfterMs, writes the whole blocks appended within that time, slab full or not', async () => {
     const bytes = randomBytes(10_000);
     const path = join(dir, 'flushed');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
-import { AlignedFileWriter, alignedBuffer, type SlabPair } from '@hangar/blob-store';
+import { AlignedFileWriter, alignedBuffer } from '@hangar/blob-store';
 
 /**
  * The name of an extracted file: its chunk list, hashed. A file that a manifest lists with exactly these chunks has
@@ -19,6 +19,13 @@ export const extractionDir = (root: string, uploadId: string) => join(root, uplo
 
 /** Bytes per direct write of an extracted file. */
 const SLAB_BYTES = 1024 * 1024;
+/**
+ * Slabs an extracted file is written through: three writes under way while the fourth fills. With two (one write at
+ * a time) the ingest thread waited about 1.7 s per GiB for them, with the disk at a queue depth near one, where it
+ * writes about 1.1 GB/s (1.75 GB/s with two or more queued); interleaved runs with four were about 0.2 s per GiB
+ * faster (2026-12-04), and bigger slabs, one write at a time, were not.
+ */
+const SLABS = 4;
 
 /**
  * One extracted file being written front to back from its chunks (a copy of the bytes the ingest already holds):
@@ -71,8 +78,8 @@ export class ExtractedFileWriter {
  * (`discard`).
  */
 export class ExtractedFiles {
-  /** Taken when the first file is written: entries are written one after another, so one pair serves them all. */
-  private slabs: SlabPair | null = null;
+  /** Taken when the first file is written: entries are written one after another, so one set serves them all. */
+  private slabs: Buffer[] | null = null;
 
   private constructor(readonly dir: string) {}
 
@@ -86,7 +93,7 @@ export class ExtractedFiles {
   /** A writer for the entry at `offset` in the zip. */
   async open(offset: number): Promise<ExtractedFileWriter> {
     const partPath = join(this.dir, `${offset}.part`);
-    this.slabs ??= [alignedBuffer(SLAB_BYTES), alignedBuffer(SLAB_BYTES)];
+    this.slabs ??= Array.from({ length: SLABS }, () => alignedBuffer(SLAB_BYTES));
     try {
       return new ExtractedFileWriter(this.dir, partPath, await AlignedFileWriter.create(partPath, this.slabs));
     } catch {
