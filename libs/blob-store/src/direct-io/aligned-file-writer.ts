@@ -23,11 +23,12 @@ export interface AlignedFileWriterOptions {
 /**
  * Writes a file front to back through two or more slabs of aligned memory (`alignedBuffer`), with direct I/O where
  * the filesystem has it: bytes appended are copied into one slab while the others are being written (one write at a
- * time with two slabs; with more, as many at once as there are slabs besides the one being filled, which keeps a
- * disk that is fastest with a few requests queued busy), and each full slab goes to the disk in one aligned write. `close` writes the last slab's whole blocks the same way and the few bytes
- * after them plainly, so the file never holds bytes past its length, even for a moment. Where the filesystem
- * refuses direct I/O (at the open or at a write), the same slabs are written plainly. One copy per byte, made by
- * this thread, instead of the kernel's copy into fresh page-cache pages.
+ * time with two slabs; with more, as many at once as there are slabs besides the one being filled, which keeps busy
+ * a disk that is fastest with a few requests queued), and each full slab goes to the disk in one aligned write.
+ * `close` writes the last slab's whole blocks the same way and the few bytes after them plainly, so the file never
+ * holds bytes past its length, even for a moment. Where the filesystem refuses direct I/O (at the open or at a
+ * write), the same slabs are written plainly. One copy per byte, made by this thread, instead of the kernel's copy
+ * into fresh page-cache pages.
  */
 export class AlignedFileWriter {
   /** Bytes in the slab being filled. */
