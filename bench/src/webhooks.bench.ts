@@ -1,7 +1,8 @@
-import { request, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { startWebhookDispatcherAlone } from '@hangar/system';
 import { createProjectWithWebhook, scheduleDeliveries, startWebhookReceiver } from '@hangar/testing';
+import { openEventStream } from './event-stream';
 import { startHangar } from './hangar-process';
 
 export interface WebhooksResult {
@@ -54,21 +55,11 @@ async function benchSseFanOut(root: string, dataDir: string, subscribers: number
     const url = new URL(`${hangar.api.baseUrl}/v1/events?projectId=${project.id}`);
     await Promise.all(
       Array.from({ length: subscribers }, async () => {
-        const response = await new Promise<IncomingMessage>((resolve, reject) =>
-          request(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${user.apiKey}` } }, resolve).on('error', reject).end(),
-        );
-        streams.push(response);
-        let buffer = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          buffer += chunk;
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
-            buffer = buffer.slice(end + 2);
-            const name = data ? (JSON.parse(data) as { data?: { name?: string } }).data?.name : undefined;
-            if (name?.startsWith('fan-out ')) arrivals.set(name, [...(arrivals.get(name) ?? []), performance.now()]);
-          }
+        const response = await openEventStream(url, user.apiKey, (event) => {
+          const name = event.data?.name;
+          if (typeof name === 'string' && name.startsWith('fan-out ')) arrivals.set(name, [...(arrivals.get(name) ?? []), performance.now()]);
         });
+        streams.push(response);
       }),
     );
     const sentAt = new Map<string, number>();
