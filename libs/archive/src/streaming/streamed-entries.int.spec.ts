@@ -2,11 +2,19 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { centralRecord, readZipLayout, seededRandom, writeUeBuildZip, type UeBuildZipOptions } from '@hangar/testing';
+import { centralRecord, readZipLayout, seededBytes, seededRandom, writeUeBuildZip, type UeBuildZipOptions } from '@hangar/testing';
 import { bufferRangeReadable } from '../archive-source/buffer-range-readable';
 import { extractEntries } from '../extraction/extract-entries';
 import { inspectArchive } from '../inspection/inspect-archive';
 import { streamEntries } from './streamed-entries';
+
+/** The zip in pieces of `size` bytes, each a moment after the last (a turn of the event loop, as from a file). */
+async function* arriving(zip: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let at = 0; at < zip.length; at += size) {
+    await new Promise((resolve) => setImmediate(resolve));
+    yield zip.subarray(at, at + size);
+  }
+}
 
 /** The zip in pieces of random sizes, as a network delivers it. */
 async function* inPieces(zip: Buffer, seed: string): AsyncGenerator<Buffer> {
@@ -52,6 +60,21 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
       expect({ size: entry.size, crc32: entry.crc32, compressedSize: entry.compressedSize, sha256: result }).toEqual(expected.get(entry.offset));
     }
   });
+
+  it.each([4096, 65_536])(
+    'reads on, in pieces of %i bytes, after a deflated entry whose sizes follow its data: the batch being pulled when inflate ended goes back',
+    async (pieceSize) => {
+      // Inflate ends the pak while the next batch is being pulled for it; that batch must go back to the parser
+      // before it reads on, or the entries after it (here a large deflated file, inflated as a stream) get other bytes.
+      const movie = { path: 'Demo/Content/Movies/Intro.bin', content: seededBytes('streamed', 'movie', 2 * 1024 * 1024), compress: true };
+      const zip = await zipOf({ pakSize: 2 * 1024 * 1024, extraFiles: [movie] });
+      const streamed = await streamEntries(arriving(zip, pieceSize), (_entry, contents) => sha256(contents));
+      expect(streamed).toMatchObject({ complete: true });
+      const expected: string[] = [];
+      await extractEntries(bufferRangeReadable(zip), async (_entry, contents) => void expected.push(await sha256(contents)));
+      expect(streamed.entries.map(({ result }) => result)).toEqual(expected);
+    },
+  );
 
   it('stops at data that inflates past its declared size (a bomb), draining the rest', async () => {
     const zip = Buffer.from(await zipOf({ pakSize: 64 * 1024 }));

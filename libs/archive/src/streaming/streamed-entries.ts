@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import type { ArchiveLimits } from '../entry-checks/archive-limits';
 import { NESTED_ARCHIVE_SNIFF_BYTES } from '../layout-policy/nested-archive';
 import { DEFAULT_PACKAGE_POLICY } from '../layout-policy/package-policy';
 import { ByteSource } from './byte-source';
+import { feedInflater } from './inflater-feed';
 import type { StreamStop, StreamedEntry, StreamedZip } from './streamed-entry';
 
 const LOCAL_HEADER = 0x04034b50;
@@ -89,18 +88,16 @@ async function* inflatedAtOnce(bytes: ByteSource, csize: number, usize: number):
 async function* inflated(data: AsyncIterable<Buffer>, usize: number): AsyncGenerator<Buffer> {
   // Output pieces no larger than the entry: zlib allocates each piece's buffer whole.
   const inflate = createInflateRaw({ chunkSize: Math.min(BATCH_BYTES, Math.max(64 * 1024, usize)) });
-  const fed = pipeline(Readable.from(data, { highWaterMark: 1 }), inflate);
-  fed.catch(() => undefined); // observed below, after the output
+  const fed = feedInflater(inflate, data[Symbol.asyncIterator]());
   try {
     for await (const piece of inflate) yield piece as Buffer;
   } catch (error) {
     throw new Stop('corrupt-data', (error as Error).message);
   } finally {
     inflate.destroy();
+    // Inflate may end before its input (bytes after the deflate stream): no pull may go on reading the source.
+    await fed;
   }
-  await fed.catch((error: Error) => {
-    throw new Stop('corrupt-data', error.message);
-  });
 }
 
 /**
@@ -112,26 +109,19 @@ async function* inflatedToItsEnd(bytes: ByteSource, found: (compressedSize: numb
   const inflate = createInflateRaw({ chunkSize: BATCH_BYTES });
   const recent: Buffer[] = [];
   let handed = 0;
-  let ended = false;
-  const input = async function* () {
-    for await (const batch of bytes.take(Number.MAX_SAFE_INTEGER, BATCH_BYTES)) {
-      recent.push(batch);
-      if (recent.length > BATCHES_HELD) recent.shift();
-      handed += batch.length;
-      yield batch;
-      if (ended) return;
-    }
-  };
-  const fed = pipeline(Readable.from(input(), { highWaterMark: 1 }), inflate);
-  fed.catch(() => undefined); // an error shows in the output below; after the end, the rest of the feed is dropped
-  inflate.once('end', () => (ended = true));
+  const fed = feedInflater(inflate, bytes.take(Number.MAX_SAFE_INTEGER, BATCH_BYTES), (batch) => {
+    recent.push(batch);
+    if (recent.length > BATCHES_HELD) recent.shift();
+    handed += batch.length;
+  });
   try {
     for await (const piece of inflate) yield piece as Buffer;
   } catch (error) {
     throw new Stop('corrupt-data', (error as Error).message);
   } finally {
-    ended = true;
     inflate.destroy();
+    // The feed stops at the end of the deflate stream; its last pull settles before what inflate did not use goes back.
+    await fed;
   }
   const consumed = inflate.bytesWritten;
   const tail = Buffer.concat(recent);

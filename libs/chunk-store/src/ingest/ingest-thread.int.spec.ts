@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore } from '@hangar/blob-store';
-import { writeUeBuildZip } from '@hangar/testing';
+import { seededBytes, writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { IngestThread, IngestThreadFailed } from './ingest-thread';
 import { ingestStream } from './streamed-ingest';
@@ -55,9 +55,11 @@ describe('ingesting on a thread of its own, from the file the download is writte
     'reads a zip several times the size of its ring of memory (a %sd pak behind a data descriptor) and finds what the inline ingest finds',
     async (pakCompression) => {
       // The ring holds what the parser and the chunker may still read (about 4.3 MiB here) and a few reads: a 40 MiB
-      // pak goes round it several times. A view kept too long (an inflater's input, a chunk's slices, the pak's first
+      // pak goes round it several times, and so does a 16 MiB deflated file whose sizes come before its data (an
+      // inflater fed in batches). A view kept too long (an inflater's input, a chunk's slices, an entry's first
       // bytes) would read bytes of a later lap, and the findings would differ.
-      const zip = await writeUeBuildZip(join(tmp, `${pakCompression}.zip`), { pakSize: 40 * 1024 * 1024, pakCompression, fileCount: 30 });
+      const movie = { path: 'Demo/Content/Movies/Intro.bin', content: seededBytes('ring', 'movie', 16 * 1024 * 1024), compress: true };
+      const zip = await writeUeBuildZip(join(tmp, `${pakCompression}.zip`), { pakSize: 40 * 1024 * 1024, pakCompression, fileCount: 30, extraFiles: [movie] });
       const bytes = await readFile(zip.path);
       const inline = await ingestStream(new FilesystemBlobStore(join(tmp, 'inline')), createReadStream(zip.path), chunking);
       const part = join(tmp, 'part');
