@@ -67,7 +67,10 @@ export class RepositoryController {
     const chunking = chunkingFor(this.config.chunkAvgBytes);
     const report = archive.ingestReportKey ? await readIngestReport(this.blobs, archive.ingestReportKey) : null;
     const adopted = report ? await adoptIngestedBuild(this.blobs, await blobArchiveSource(this.blobs, archive.blobKey), report, identity, chunking) : null;
-    if (report && !adopted) this.logger.log(`build ${identity.uploadId}: the ingest report does not serve (${report.stop ?? 'it differs'}); storing from the zip`);
+    if (report && !adopted) {
+      const why = report.stop ? `${report.stop}${report.detail && report.detail !== report.stop ? `: ${report.detail}` : ''}` : 'it differs';
+      this.logger.log(`build ${identity.uploadId}: the ingest report does not serve (${why}); storing from the zip`);
+    }
     return adopted ?? storeBuild(this.blobs, await blobArchiveSource(this.blobs, archive.blobKey), identity, chunking);
   }
 
