@@ -1,5 +1,5 @@
 import type { ChunkRef } from '@hangar/contracts';
-import type { BlobStore } from '@hangar/blob-store';
+import { alignUp, type BlobStore } from '@hangar/blob-store';
 import { chunkSlices } from '../chunking/content-defined-chunker';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { ChunkRing } from './chunk-ring';
@@ -26,12 +26,12 @@ export interface WrittenContents {
 const CONCURRENT_PUTS = 4;
 
 /**
- * The ring the chunks of a file are joined into while they are hashed and put: room for two of the largest chunks,
- * so about eight of the average (four times smaller), in shared memory the hashing thread reads where it lies. One
- * ring can serve every file of a build, one file after another.
+ * The ring the chunks of a file are joined into while they are hashed and put: room for one and a half of the
+ * largest chunk, so about six of the average (four times smaller), in shared memory the hashing thread reads where
+ * it lies. One ring can serve every file of a build, one file after another.
  */
 export function chunkRingFor(chunking: ChunkingOptions): ChunkRing {
-  return new ChunkRing(2 * chunking.maxSize, { shared: true });
+  return new ChunkRing(alignUp((3 * chunking.maxSize) / 2), { shared: true });
 }
 
 /** Where a file's bytes are also written as they are chunked (an extraction, see `ExtractedFiles`): never throws. */

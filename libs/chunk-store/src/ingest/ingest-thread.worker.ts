@@ -19,8 +19,9 @@ class IngestAborted extends Error {
 const port = parentPort;
 if (!port) throw new Error('ingest-thread.worker runs in a worker thread');
 const data = (workerData as { data: IngestThreadData }).data;
-// What the ingest holds of the bytes it was handed: the zip parser's (an inflater's input) and the chunk being cut.
-const file = new GrowingFile(data.path, { heldBytes: STREAM_HELD_BYTES + data.chunking.maxSize });
+// What the ingest holds of the bytes it was handed: an inflater's input (deflated data), or the chunk being cut
+// (stored data, whose pieces the chunker gets as they are; a deflated entry's chunker holds inflated pieces).
+const file = new GrowingFile(data.path, { heldBytes: Math.max(STREAM_HELD_BYTES, data.chunking.maxSize) });
 port.on('message', (command: IngestThreadCommand) => {
   if (command.type === 'grew') file.grew(command.bytes);
   else if (command.type === 'ended') file.ended(command.bytes);
