@@ -9,7 +9,7 @@ if [ $# -ne 3 ]; then echo "usage: $0 <runs> <checkout A> <checkout B>" >&2; exi
 runs=$1
 for i in $(seq 1 "$runs"); do
   for dir in "$2" "$3"; do
-    (cd "$dir" && BENCH_SIZES_GIB=1 BENCH_REPO_SIZE_MIB=0 BENCH_REPLAY_EVENTS=0 BENCH_WEBHOOKS=0 node dist/bench/src/run-benchmarks.js > /dev/null 2>&1)
+    (cd "$dir" && BENCH_SIZES_GIB=1 BENCH_DEFLATED_GIB=0 BENCH_REPO_SIZE_MIB=0 BENCH_REPLAY_EVENTS=0 BENCH_WEBHOOKS=0 node dist/bench/src/run-benchmarks.js > /dev/null 2>&1)
     # curl -o && unzip -tq | Hangar | ratio | peak RSS | Hangar CPU
     echo "$dir: $(grep -E '^\| 1 GiB' "$dir/bench/results/latest.md" | cut -d'|' -f5-9)"
   done

@@ -7,6 +7,8 @@ import { cpuSeconds, peakRssMiB, shell, timed } from './timing';
 
 export interface PipelineResult {
   sizeGiB: number;
+  /** How the pak is compressed in the zip: `store` as UE paks usually are, `deflate` as a zip tool that deflates all. */
+  pakCompression: 'store' | 'deflate';
   zipBytes: number;
   fileCount: number;
   seconds: { curlToFile: number; curlSha256sum: number; curlUnzipTest: number; hangarUploadToApproved: number };
@@ -23,9 +25,9 @@ export interface PipelineResult {
  * the standard tools against Hangar's whole pipeline (download, scan, store, distribute to the local worker) in
  * embedded mode, as `npm start` runs it.
  */
-export async function benchPipeline(root: string, work: string, sizeGiB: number): Promise<PipelineResult> {
-  const zipPath = join(work, `build-${sizeGiB}g.zip`);
-  const zip = await writeUeBuildZip(zipPath, { name: 'Bench', pakSize: Math.round(sizeGiB * 2 ** 30), pakCompression: 'store', fileCount: 400, seed: `bench-${sizeGiB}` });
+export async function benchPipeline(root: string, work: string, sizeGiB: number, pakCompression: 'store' | 'deflate' = 'store'): Promise<PipelineResult> {
+  const zipPath = join(work, `build-${sizeGiB}g-${pakCompression}.zip`);
+  const zip = await writeUeBuildZip(zipPath, { name: 'Bench', pakSize: Math.round(sizeGiB * 2 ** 30), pakCompression, fileCount: 400, seed: `bench-${sizeGiB}` });
   const files = await startFileServer();
   files.serveFile('/build.zip', zip.path);
   const url = files.url('/build.zip');
@@ -38,6 +40,7 @@ export async function benchPipeline(root: string, work: string, sizeGiB: number)
     const { seconds, value: hangar } = await runHangar(root, work, url);
     return {
       sizeGiB,
+      pakCompression,
       zipBytes: zip.size,
       fileCount: zip.fileCount,
       seconds: { curlToFile, curlSha256sum, curlUnzipTest, hangarUploadToApproved: seconds },
