@@ -6,36 +6,32 @@ import type { InflateRaw } from 'node:zlib';
  * leaves input unconsumed (`bytesWritten` falls behind what it was given), and past its end it would take every
  * later batch at once without inflating it, so the source would be read to its end behind the parser's back. The
  * source's batches are pulled only here, one pull at a time, and the promise settles only once the last pull has:
- * afterwards the caller may read the source itself. `onBatch` sees each batch as it is handed over. A source that
- * fails destroys `inflate` with its error.
+ * afterwards the caller may read the source itself. It resolves with the bytes handed over (`onBatch` sees each
+ * batch as it is). A source that fails destroys `inflate` with its error.
  */
-export async function feedInflater(inflate: InflateRaw, batches: AsyncIterator<Buffer>, onBatch: (batch: Buffer) => void = () => undefined): Promise<void> {
+export async function feedInflater(inflate: InflateRaw, batches: AsyncIterator<Buffer>, onBatch: (batch: Buffer) => void = () => undefined): Promise<number> {
   let handed = 0;
   try {
     while (!inflate.destroyed) {
       const { value, done } = await batches.next();
-      if (done) {
-        inflate.end();
-        return;
-      }
+      if (done) break;
       onBatch(value);
       handed += value.length;
-      await inflated(inflate, value);
-      if (inflate.bytesWritten < handed) {
-        inflate.end();
-        return;
-      }
+      await taken(inflate, value);
+      if (inflate.bytesWritten < handed) break;
     }
+    if (!inflate.destroyed) inflate.end();
   } catch (error) {
     inflate.destroy(error as Error);
   }
+  return handed;
 }
 
 /**
  * Resolves once `inflate` has taken `batch` in (the write's callback), or has been destroyed (a corrupt stream, the
  * reader gone), whichever comes first: a destroyed stream does not always call back the write it was working on.
  */
-function inflated(inflate: InflateRaw, batch: Buffer): Promise<void> {
+function taken(inflate: InflateRaw, batch: Buffer): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = () => {
       inflate.off('close', done);

@@ -108,12 +108,11 @@ async function* inflated(data: AsyncIterable<Buffer>, usize: number): AsyncGener
 async function* inflatedToItsEnd(bytes: ByteSource, found: (compressedSize: number) => void): AsyncGenerator<Buffer> {
   const inflate = createInflateRaw({ chunkSize: BATCH_BYTES });
   const recent: Buffer[] = [];
-  let handed = 0;
   const fed = feedInflater(inflate, bytes.take(Number.MAX_SAFE_INTEGER, BATCH_BYTES), (batch) => {
     recent.push(batch);
     if (recent.length > BATCHES_HELD) recent.shift();
-    handed += batch.length;
   });
+  let handed = 0;
   try {
     for await (const piece of inflate) yield piece as Buffer;
   } catch (error) {
@@ -121,7 +120,7 @@ async function* inflatedToItsEnd(bytes: ByteSource, found: (compressedSize: numb
   } finally {
     inflate.destroy();
     // The feed stops at the end of the deflate stream; its last pull settles before what inflate did not use goes back.
-    await fed;
+    handed = await fed;
   }
   const consumed = inflate.bytesWritten;
   const tail = Buffer.concat(recent);

@@ -9,9 +9,9 @@ interface TakenRegion {
 /**
  * One block of aligned memory that chunks are read (or joined) into front to back and let go of in the same order (a
  * ring): the worker reads as many chunks ahead as fit, and the ingest has as many chunks hashed and written at once,
- * however their sizes vary, in memory fixed once. A buffer per chunk
- * read ahead would each have to hold the largest chunk (four times the average) and grow into fresh memory as
- * larger ones come: for the same read-ahead, a ring needs a third of that and no new memory after its first use.
+ * however their sizes vary, in memory fixed once. A buffer per chunk in flight would each have to hold the largest
+ * chunk (four times the average) and grow into fresh memory as larger ones come: for as many chunks in flight, a
+ * ring needs a third of that and no new memory after its first use.
  *
  * Each region starts on an aligned address and spans its size rounded up to the alignment, so that a chunk's file can
  * be read into it with direct I/O (`readFileStart`). A chunk larger than the whole ring gets memory of its own, and

@@ -104,11 +104,7 @@ export async function writeContents(
   } finally {
     // Puts still running when the file failed: waited for (their chunks' memory is in use until then), so that none
     // ends as an unhandled rejection and the ring is empty for the next file; the hashing thread lets go of the file.
-    if (inFlight.length > 0) {
-      await Promise.allSettled(inFlight);
-      for (let i = inFlight.length; i > 0; i--) ring.release();
-      inFlight.length = 0;
-    }
+    while (inFlight.length > 0) await settleOldest().catch(() => undefined);
     if (!finished) {
       hashing.file(file).catch(() => undefined);
       await copy?.abort();
