@@ -16,6 +16,6 @@ export {
   UnsupportedFiles,
   isArchiveRejection,
 } from './rejection/archive-rejection.error';
-export { STREAM_HELD_BYTES, streamEntries, type StreamedEntryConsumer } from './streaming/streamed-entries';
+export { STREAM_HELD_BYTES, streamEntries, type StreamOptions, type StreamedEntryConsumer } from './streaming/streamed-entries';
 export type { StreamStop, StreamedZip } from './streaming/streamed-entry';
 export { confirmedByStream } from './streaming/stream-confirmation';

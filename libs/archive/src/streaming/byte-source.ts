@@ -28,8 +28,8 @@ function findDescriptor(d: Buffer, before: number, end: boolean, count: number, 
 
 /**
  * A zip's bytes as they arrive (an async iterable of pieces of any size), read front to back: exact reads for
- * headers, and an entry's data handed on in batches of at least `batchBytes` (inflate fed 64 KiB at a time leaves
- * the CPU idle waiting for the next call; 1 MiB keeps it busy). Holds at most one piece plus one batch.
+ * headers (small pieces joined), and an entry's data handed on as views of the pieces. Holds at most one piece plus
+ * a header.
  */
 export class ByteSource {
   private readonly iterator: AsyncIterator<Uint8Array>;
@@ -76,28 +76,10 @@ export class ByteSource {
   }
 
   /**
-   * The next `n` bytes in batches of `batchBytes` (the last may be shorter); ends early only when the zip does.
-   * Batches are views of the arriving pieces (valid as long as the source keeps them: see `STREAM_HELD_BYTES`): no
-   * copy beyond joining small pieces.
-   */
-  async *take(n: number, batchBytes: number): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      const want = Math.min(left, batchBytes);
-      if (this.pending.length < want) await this.fill(want);
-      const length = Math.min(want, this.pending.length);
-      if (length === 0) return;
-      const batch = this.pending.subarray(0, length);
-      this.pending = this.pending.subarray(length);
-      this.position += length;
-      left -= length;
-      yield batch;
-    }
-  }
-
-  /**
-   * The next `n` bytes as they arrived: views of the pieces, never joined or copied (stored data, which nothing
-   * inflates, has no use for batches). Ends early only when the zip does.
+   * The next `n` bytes as they arrived: views of the pieces (valid as long as the source keeps them: see
+   * `STREAM_HELD_BYTES`), never joined or copied. Joining pieces into batches for inflate copied every deflated byte
+   * into a fresh buffer: a MiB of garbage per MiB, most of a deflated build's excess memory (docs/roadmap.md); the
+   * inflater now takes any piece synchronously, so batches buy nothing. Ends early only when the zip does.
    */
   async *pass(n: number): AsyncGenerator<Buffer> {
     let left = n;
@@ -113,7 +95,7 @@ export class ByteSource {
     }
   }
 
-  /** Puts bytes read too far back in front (inflate found its end inside a batch it was handed). */
+  /** Puts bytes read too far back in front (inflate found its end inside a piece it was handed). */
   unread(bytes: Buffer): void {
     if (bytes.length === 0) return;
     this.pending = this.pending.length ? Buffer.concat([bytes, this.pending]) : bytes;

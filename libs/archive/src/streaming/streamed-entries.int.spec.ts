@@ -62,10 +62,10 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
   });
 
   it.each([4096, 65_536])(
-    'reads on, in pieces of %i bytes, after a deflated entry whose sizes follow its data: the batch being pulled when inflate ended goes back',
+    'reads on, in pieces of %i bytes, after a deflated entry whose sizes follow its data: the rest of the piece inflate ended in goes back',
     async (pieceSize) => {
-      // Inflate ends the pak while the next batch is being pulled for it; that batch must go back to the parser
-      // before it reads on, or the entries after it (here a large deflated file, inflated as a stream) get other bytes.
+      // Inflate ends the pak inside a piece; the rest of that piece must go back to the parser before it reads on,
+      // or the entries after it (here a large deflated file, inflated as a stream) get other bytes.
       const movie = { path: 'Demo/Content/Movies/Intro.bin', content: seededBytes('streamed', 'movie', 2 * 1024 * 1024), compress: true };
       const zip = await zipOf({ pakSize: 2 * 1024 * 1024, extraFiles: [movie] });
       const streamed = await streamEntries(arriving(zip, pieceSize), (_entry, contents) => sha256(contents));
@@ -109,6 +109,46 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
     const without = await inspectArchive(bufferRangeReadable(zip));
     expect(without).toMatchObject({ ok: false, code: 'ARCHIVE_UNREADABLE' });
     await expect(inspectArchive(bufferRangeReadable(zip), undefined, { streamed: evidence })).resolves.toEqual(without);
+  });
+
+  it('hands a large deflated entry on as views of one reused ring, each left as it was while heldBytes came between it and the newest piece', async () => {
+    const heldBytes = 3 * 1024 * 1024;
+    const zip = await zipOf({ pakSize: 24 * 1024 * 1024, fileCount: 5 });
+    const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const rings = new Set<ArrayBufferLike>();
+    let checked = 0;
+    const streamed = await streamEntries(
+      arriving(zip, 2 * 1024 * 1024 + 12_345),
+      async (entry, contents) => {
+        const pak = entry.name.toString().endsWith('.pak');
+        // A consumer that holds on to the pieces as long as it may (the chunker holds a chunk's), and checks each one
+        // is still what it was handed as, right up to the moment it lets go.
+        const held: { piece: Buffer; digest: string; end: number }[] = [];
+        let total = 0;
+        const whole = createHash('sha256');
+        for await (const piece of contents) {
+          // Let go of what is further before this piece than it may hold; check everything else is intact.
+          while (held.length > 0 && total - held[0].end > heldBytes) held.shift();
+          total += piece.length;
+          whole.update(piece);
+          if (pak) rings.add(piece.buffer);
+          held.push({ piece, digest: digest(piece), end: total });
+          for (const h of held) expect(digest(h.piece)).toBe(h.digest);
+          checked += held.length;
+        }
+        return whole.digest('hex');
+      },
+      undefined,
+      { heldBytes },
+    );
+    expect(streamed).toMatchObject({ complete: true });
+    const expected: string[] = [];
+    await extractEntries(bufferRangeReadable(zip), async (_entry, contents) => void expected.push(await sha256(contents)));
+    expect(streamed.entries.map(({ result }) => result)).toEqual(expected);
+    // 24 MiB inflated into one ring of a few MiB: no fresh buffer per piece, so no garbage for the collector to find.
+    expect(rings.size).toBe(1);
+    expect([...rings][0].byteLength).toBeLessThan(heldBytes + 4 * 1024 * 1024);
+    expect(checked).toBeGreaterThan(24);
   });
 
   it('lets the scan skip inflating what the stream confirmed, while every other check still runs', async () => {

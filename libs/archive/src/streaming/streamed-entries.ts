@@ -1,9 +1,9 @@
-import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import type { ArchiveLimits } from '../entry-checks/archive-limits';
 import { NESTED_ARCHIVE_SNIFF_BYTES } from '../layout-policy/nested-archive';
 import { DEFAULT_PACKAGE_POLICY } from '../layout-policy/package-policy';
 import { ByteSource } from './byte-source';
-import { feedInflater } from './inflater-feed';
+import { RawInflater, type InflateStep } from './raw-inflater';
 import type { StreamStop, StreamedEntry, StreamedZip } from './streamed-entry';
 
 const LOCAL_HEADER = 0x04034b50;
@@ -13,24 +13,35 @@ const ZIP64_END_OF_CENTRAL_DIRECTORY = 0x06064b50;
 const FLAG_ENCRYPTED = 0x0001 | 0x0040 | 0x2000;
 const FLAG_DATA_DESCRIPTOR = 0x0008;
 const ZIP64_MARKER = 0xffffffff;
-/** Compressed bytes handed to inflate at once, and inflated bytes per output piece. */
-const BATCH_BYTES = 1024 * 1024;
+/** Inflated bytes per piece at most. */
+const PIECE_BYTES = 1024 * 1024;
 /** Deflated entries up to this size (both ways) are inflated in one call, on this thread. */
 const SMALL_ENTRY_BYTES = 1024 * 1024;
-/** Batches of input an inflater may still hold (`inflatedToItsEnd` keeps as many to give back what it overran). */
-const BATCHES_HELD = 4;
+/** Pieces of input `streamEntries` may still read behind the newest (the pending bytes, a seam), with a margin. */
+const PIECES_HELD = 4;
 
 /**
- * How far behind the newest byte it has taken from its source `streamEntries` may still read a piece it was handed
- * (the input an inflater holds), or hand on views of it: a source that reuses its memory (`GrowingFile`'s ring) must
- * keep each piece as it was until this many bytes more have been taken after it, plus what its consumer holds of
- * the views it is handed. Anything kept longer (an entry's first bytes) is copied.
+ * How far behind the newest byte it has taken from its source `streamEntries` may still read a piece it was handed,
+ * or hand on views of it: a source that reuses its memory (`GrowingFile`'s ring) must keep each piece as it was
+ * until this many bytes more have been taken after it, plus what its consumer holds of the views it is handed.
+ * Anything kept longer (an entry's first bytes) is copied. Also the default of how far behind the newest inflated
+ * byte a consumer may still read the inflated pieces it was handed (`StreamOptions.heldBytes`).
  */
-export const STREAM_HELD_BYTES = BATCHES_HELD * BATCH_BYTES;
+export const STREAM_HELD_BYTES = PIECES_HELD * PIECE_BYTES;
+
+export interface StreamOptions {
+  /**
+   * How many bytes before the newest piece it was handed the consumer may still read (the chunker holds less than
+   * the largest chunk before the piece it is scanning): inflated pieces are views of a ring of memory, reused round
+   * and round, that keeps them that long. Default `STREAM_HELD_BYTES`.
+   */
+  heldBytes?: number;
+}
 
 /**
  * Receives one entry's inflated bytes; must read them to the end (or throw). The pieces may be views of the source's
- * memory: what the consumer keeps of them beyond the distance its source allows (see `STREAM_HELD_BYTES`), it copies.
+ * memory, or of the memory they were inflated into: what the consumer keeps of them beyond the distance either
+ * allows (see `STREAM_HELD_BYTES`, `StreamOptions.heldBytes`), it copies.
  */
 export type StreamedEntryConsumer<R> = (entry: { offset: number; name: Buffer }, contents: AsyncIterable<Buffer>) => Promise<R>;
 
@@ -84,50 +95,83 @@ async function* inflatedAtOnce(bytes: ByteSource, csize: number, usize: number):
   if (out.length > 0) yield out;
 }
 
-/** Inflated pieces of one deflated entry's data. */
-async function* inflated(data: AsyncIterable<Buffer>, usize: number): AsyncGenerator<Buffer> {
-  // Output pieces no larger than the entry: zlib allocates each piece's buffer whole.
-  const inflate = createInflateRaw({ chunkSize: Math.min(BATCH_BYTES, Math.max(64 * 1024, usize)) });
-  const fed = feedInflater(inflate, data[Symbol.asyncIterator]());
-  try {
-    for await (const piece of inflate) yield piece as Buffer;
-  } catch (error) {
-    throw new Stop('corrupt-data', (error as Error).message);
-  } finally {
-    inflate.destroy();
-    // Inflate may end before its input (bytes after the deflate stream): no pull may go on reading the source.
-    await fed;
+/**
+ * Memory the inflated pieces are written into, reused round and round. A piece (at most `PIECE_BYTES`) is
+ * overwritten only once more than the ring's length less a piece and a quarter (the room left at the end of the
+ * ring, when less than a quarter of a piece, is skipped) has been written after it: so a piece stays as it was while
+ * no more than `heldBytes` were handed on between its end and the start of the newest piece.
+ */
+class InflatedRing {
+  private readonly memory: Buffer;
+  private cursor = 0;
+
+  constructor(heldBytes: number) {
+    this.memory = Buffer.allocUnsafeSlow(heldBytes + 3 * PIECE_BYTES);
+  }
+
+  /** Room for the next piece. */
+  room(): Buffer {
+    if (this.memory.length - this.cursor < PIECE_BYTES / 4) this.cursor = 0;
+    return this.memory.subarray(this.cursor, Math.min(this.memory.length, this.cursor + PIECE_BYTES));
+  }
+
+  /** `bytes` of the room were written. */
+  advance(bytes: number): void {
+    this.cursor += bytes;
   }
 }
 
-/**
- * An entry deflated without its sizes up front (they follow in a data descriptor): inflate finds the end of the
- * deflate stream itself. Input is handed over until inflate ends; what it was handed beyond its end goes back to the
- * source, and `found` learns the compressed size.
- */
-async function* inflatedToItsEnd(bytes: ByteSource, found: (compressedSize: number) => void): AsyncGenerator<Buffer> {
-  const inflate = createInflateRaw({ chunkSize: BATCH_BYTES });
-  const recent: Buffer[] = [];
-  const fed = feedInflater(inflate, bytes.take(Number.MAX_SAFE_INTEGER, BATCH_BYTES), (batch) => {
-    recent.push(batch);
-    if (recent.length > BATCHES_HELD) recent.shift();
-  });
-  let handed = 0;
-  try {
-    for await (const piece of inflate) yield piece as Buffer;
-  } catch (error) {
-    throw new Stop('corrupt-data', (error as Error).message);
-  } finally {
-    inflate.destroy();
-    // The feed stops at the end of the deflate stream; its last pull settles before what inflate did not use goes back.
-    handed = await fed;
+/** One inflater and one ring for every large deflated entry of a zip, made at the first one. */
+class Inflating {
+  private inflater: RawInflater | null = null;
+  private ring: InflatedRing | null = null;
+
+  constructor(private readonly heldBytes: number) {}
+
+  /**
+   * Inflated pieces of one deflated entry's data, read from `input` (views of the source's memory: each is used up
+   * before the next is asked for) and written into the ring: views of it, valid for `heldBytes` more. When the
+   * deflate stream ends, `rest` learns how many bytes it took and gets what follows it in the last input piece.
+   */
+  async *inflated(input: AsyncIterable<Buffer>, rest: (read: number, unused: Buffer) => void = () => undefined): AsyncGenerator<Buffer> {
+    this.inflater ??= new RawInflater();
+    this.ring ??= new InflatedRing(this.heldBytes);
+    const { inflater, ring } = this;
+    inflater.reset();
+    let read = 0;
+    const inflate = (from: Buffer, finish: boolean): InflateStep & { piece: Buffer; full: boolean } => {
+      const room = ring.room();
+      let step: InflateStep;
+      try {
+        step = inflater.inflate(from, room, finish);
+      } catch (error) {
+        throw new Stop('corrupt-data', (error as Error).message);
+      }
+      ring.advance(step.written);
+      read += step.read;
+      return { ...step, piece: room.subarray(0, step.written), full: step.written === room.length };
+    };
+    for await (const piece of input) {
+      for (let at = 0; ; ) {
+        const step = inflate(piece.subarray(at), false);
+        at += step.read;
+        if (step.piece.length > 0) yield step.piece;
+        if (step.ended) return rest(read, piece.subarray(at));
+        // The piece is used up once zlib stops with room to spare; with the room full, more may follow from it.
+        if (at === piece.length && !step.full) break;
+      }
+    }
+    // No more input: the stream must end in what zlib holds, else it is truncated.
+    for (;;) {
+      const step = inflate(Buffer.alloc(0), true);
+      if (step.piece.length > 0) yield step.piece;
+      if (step.ended) return rest(read, Buffer.alloc(0));
+    }
   }
-  const consumed = inflate.bytesWritten;
-  const tail = Buffer.concat(recent);
-  const over = handed - consumed;
-  if (over < 0 || over > tail.length) throw new Stop('corrupt-data', 'inflate consumed an unexpected amount of input');
-  bytes.unread(Buffer.from(tail.subarray(tail.length - over)));
-  found(consumed);
+
+  close(): void {
+    this.inflater?.close();
+  }
 }
 
 /**
@@ -153,7 +197,7 @@ async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: numbe
 }
 
 /**
- * Reads a zip front to back as it arrives: each local header, then the entry's data inflated in 1 MiB batches and
+ * Reads a zip front to back as it arrives: each local header, then the entry's data inflated in pieces of 1 MiB and
  * handed to `consume`, with its size counted and its CRC-32 computed on the way; sizes deferred to a data descriptor
  * are found from the data (where inflate ends; for stored data, a descriptor that confirms the bytes before it).
  * Stops (never throws for the zip's sake) at the first thing a stream cannot settle: encryption, an unknown method or
@@ -165,8 +209,10 @@ export async function streamEntries<R>(
   source: AsyncIterable<Uint8Array>,
   consume: StreamedEntryConsumer<R>,
   limits: ArchiveLimits = DEFAULT_PACKAGE_POLICY,
+  options: StreamOptions = {},
 ): Promise<StreamedZip<R>> {
   const bytes = new ByteSource(source);
+  const inflating = new Inflating(options.heldBytes ?? STREAM_HELD_BYTES);
   const entries: StreamedZip<R>['entries'] = [];
   let declaredTotal = 0;
   try {
@@ -227,9 +273,13 @@ export async function streamEntries<R>(
           ? inflatedAtOnce(bytes, csize, usize)
           : method === 0
             ? bytes.pass(csize)
-            : inflated(bytes.take(csize, BATCH_BYTES), usize)
+            : inflating.inflated(bytes.pass(csize))
         : method === 8
-          ? inflatedToItsEnd(bytes, (n) => (measured = n))
+          ? inflating.inflated(bytes.pass(Number.MAX_SAFE_INTEGER), (read, unused) => {
+              // Inflate found the entry's end inside the last piece: what follows goes back to be parsed.
+              bytes.unread(unused);
+              measured = read;
+            })
           : bytes.untilDescriptor((n, dataCrc) => {
               measured = n;
               crc = dataCrc;
@@ -249,7 +299,7 @@ export async function streamEntries<R>(
       } else {
         // Inflate may finish before its input does (bytes after the deflate stream's end): skip to the entry's end.
         const unread = dataStart + csize - bytes.position;
-        if (unread > 0) for await (const _ of bytes.take(unread, BATCH_BYTES)) void _;
+        if (unread > 0) for await (const _ of bytes.pass(unread)) void _;
         if (bytes.position !== dataStart + csize) throw new Stop('truncated');
       }
       const entry: StreamedEntry = { offset, method, compressedSize: csize, size, crc32: crc >>> 0, head: Buffer.concat(head).toString('base64') };
@@ -259,6 +309,8 @@ export async function streamEntries<R>(
     if (!(error instanceof Stop)) throw error;
     await bytes.drain();
     return { complete: false, stop: error.why, detail: error.message, entries };
+  } finally {
+    inflating.close();
   }
   await bytes.drain();
   return { complete: true, entries };

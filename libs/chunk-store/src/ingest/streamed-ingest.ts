@@ -1,5 +1,5 @@
 import type { IngestReport, IngestedEntry } from '@hangar/contracts';
-import { DEFAULT_PACKAGE_POLICY, streamEntries, type ArchiveLimits } from '@hangar/archive';
+import { DEFAULT_PACKAGE_POLICY, STREAM_HELD_BYTES, streamEntries, type ArchiveLimits } from '@hangar/archive';
 import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { chunkRingFor, writeContents } from '../content-store/chunk-writer';
@@ -30,6 +30,8 @@ export async function ingestStream(
     zipBytes,
     async (entry, contents) => writeContents(blobs, contents, chunking, ring, await extracted?.open(entry.offset)),
     limits,
+    // The chunker holds views of a chunk's pieces until it cuts it: less than the largest chunk before the newest piece.
+    { heldBytes: Math.max(STREAM_HELD_BYTES, chunking.maxSize) },
   );
   const entries: IngestedEntry[] = streamed.entries.map(({ entry, result }) => ({ ...entry, sha256: result.sha256, chunks: result.chunks, newBytes: result.newBytes }));
   try {
