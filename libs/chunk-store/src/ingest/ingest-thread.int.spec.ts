@@ -55,9 +55,10 @@ describe('ingesting on a thread of its own, from the file the download is writte
     'reads a zip several times the size of its ring of memory (a %sd pak behind a data descriptor) and finds what the inline ingest finds',
     async (pakCompression) => {
       // The ring holds what the parser and the chunker may still read (about 4.3 MiB here) and a few reads: a 40 MiB
-      // pak goes round it several times, and so does a 16 MiB deflated file whose sizes come before its data (an
-      // inflater fed in batches). A view kept too long (an inflater's input, a chunk's slices, an entry's first
-      // bytes) would read bytes of a later lap, and the findings would differ.
+      // pak goes round it several times, and so does a 16 MiB deflated file whose sizes come before its data; both
+      // deflated ones also go round the ring they are inflated into (7 MiB here). A view kept too long (a chunk's
+      // slices, an entry's first bytes, the rest of the piece an inflater ended in) would read bytes of a later lap,
+      // and the findings would differ.
       const movie = { path: 'Demo/Content/Movies/Intro.bin', content: seededBytes('ring', 'movie', 16 * 1024 * 1024), compress: true };
       const zip = await writeUeBuildZip(join(tmp, `${pakCompression}.zip`), { pakSize: 40 * 1024 * 1024, pakCompression, fileCount: 30, extraFiles: [movie] });
       const bytes = await readFile(zip.path);
