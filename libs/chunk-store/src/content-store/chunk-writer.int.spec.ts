@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FilesystemBlobStore, type BlobStore } from '@hangar/blob-store';
+import { FilesystemBlobStore } from '@hangar/blob-store';
+import { slowPuts } from '@hangar/blob-store/testing';
 import { seededBytes } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { chunkRingFor, writeContents } from './chunk-writer';
@@ -12,26 +13,6 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 async function* inPieces(bytes: Buffer, pieceSize: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < bytes.length; at += pieceSize) yield bytes.subarray(at, at + pieceSize);
-}
-
-/** A store whose puts take a while and may fail: counts how many run at once. */
-function slowStore(inner: BlobStore, options: { failOnPut?: number } = {}) {
-  const seen = { running: 0, most: 0, puts: 0 };
-  const store: BlobStore = Object.create(inner);
-  store.put = async (key, body, putOptions) => {
-    seen.puts++;
-    const put = seen.puts;
-    seen.running++;
-    seen.most = Math.max(seen.most, seen.running);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      if (put === options.failOnPut) throw new Error('the disk is full');
-      return await inner.put(key, body, putOptions);
-    } finally {
-      seen.running--;
-    }
-  };
-  return { store, seen };
 }
 
 describe('writing a file into the content-addressed store through a ring of chunk memory', () => {
@@ -52,7 +33,7 @@ describe('writing a file into the content-addressed store through a ring of chun
   it('stores a file many times the ring, each chunk under its hash, with up to four puts at once', async () => {
     const bytes = seededBytes('ring', 'file', 3 * 1024 * 1024 + 17);
     const ring = chunkRingFor(chunking);
-    const { store, seen } = slowStore(blobs);
+    const { store, seen } = slowPuts(blobs);
     const written = await writeContents(store, inPieces(bytes, 100_000), chunking, ring);
     expect(written).toMatchObject({ sha256: sha256(bytes), size: bytes.length, newBytes: bytes.length });
     const stored: Buffer[] = [];
@@ -69,7 +50,7 @@ describe('writing a file into the content-addressed store through a ring of chun
 
   it('stops a file at a put that fails, once the puts in flight settle, and leaves the ring empty for the next file', async () => {
     const ring = chunkRingFor(chunking);
-    const { store } = slowStore(blobs, { failOnPut: 5 });
+    const { store } = slowPuts(blobs, { failOnPut: 5 });
     await expect(writeContents(store, inPieces(seededBytes('ring', 'a', 1024 * 1024), 64 * 1024), chunking, ring)).rejects.toThrow('the disk is full');
     expect(ring.size).toBe(0);
     const next = seededBytes('ring', 'b', 300_000);

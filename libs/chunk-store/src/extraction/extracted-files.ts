@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
 import { AlignedFileWriter, alignedBuffer } from '@hangar/blob-store';
@@ -98,6 +98,21 @@ export class ExtractedFiles {
       return new ExtractedFileWriter(this.dir, partPath, await AlignedFileWriter.create(partPath, this.slabs));
     } catch {
       return new ExtractedFileWriter(this.dir, partPath, null);
+    }
+  }
+
+  /**
+   * The entry at `offset`, small enough to be held whole (one chunk or none, see `isSingleChunk`), written in one go
+   * and named after its chunks, through the page cache (a few KiB need no direct I/O). Several may be under way at
+   * once. Never fails: a file that could not be written is left out, as with `open`.
+   */
+  async writeWhole(offset: number, chunks: readonly ChunkRef[], bytes: Buffer): Promise<void> {
+    const partPath = join(this.dir, `${offset}.part`);
+    try {
+      await writeFile(partPath, bytes);
+      await rename(partPath, join(this.dir, chunkListKey(chunks)));
+    } catch {
+      await rm(partPath, { force: true }).catch(() => undefined);
     }
   }
 

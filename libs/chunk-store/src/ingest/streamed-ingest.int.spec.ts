@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IngestReport } from '@hangar/contracts';
 import { FilesystemBlobStore } from '@hangar/blob-store';
+import { slowPuts } from '@hangar/blob-store/testing';
+import { bufferRangeReadable, extractEntries } from '@hangar/archive';
 import { writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { storeBuild } from '../content-store/build-storage';
@@ -70,5 +73,45 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
       expect(bytes.length).toBe(entry.size);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(entry.sha256);
     }
+  });
+
+  it('stores the small files several at a time while the parser reads on, each whole, and finds what they hold', async () => {
+    // 120 entries: fillers of a few KiB (one chunk each: the smallest chunk is 16 KiB here), executables and a pak
+    // over it (chunked one after another through the ring).
+    const zip = await writeUeBuildZip(join(tmp, 'many.zip'), { pakSize: 256 * 1024, fileCount: 120 });
+    const { store, seen } = slowPuts(blobs, { delayMs: 10 });
+    const dir = join(tmp, 'extracted');
+    const report = await ingestStream(store, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
+    expect(report).toMatchObject({ complete: true });
+    // Several puts under way at once, and never more than the small files allowed plus the ring's.
+    expect(seen.most).toBeGreaterThan(4);
+    expect(seen.most).toBeLessThanOrEqual(16 + 4);
+    const expected = new Map<number, string>();
+    await extractEntries(bufferRangeReadable(await readFile(zip.path)), async (entry, contents) => {
+      const hash = createHash('sha256');
+      for await (const piece of contents) hash.update(piece);
+      expected.set(entry.localHeaderOffset, hash.digest('hex'));
+    });
+    const files = report.entries.filter((e) => expected.has(e.offset));
+    expect(files).toHaveLength(zip.fileCount);
+    for (const entry of files) {
+      expect(entry.sha256).toBe(expected.get(entry.offset));
+      for (const chunk of entry.chunks) expect(await blobs.stat(chunkKey(chunk.hash))).not.toBeNull();
+      if (entry.chunks.length > 0) expect(readFileSync(join(dir, chunkListKey(entry.chunks))).length).toBe(entry.size);
+    }
+  });
+
+  it('ends the report at a small file whose put failed, after the parser had read on: incomplete, and nothing written after it returns', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'many.zip'), { pakSize: 256 * 1024, fileCount: 120 });
+    const { store, seen } = slowPuts(blobs, { delayMs: 10, failOnPut: 30 });
+    const report = await ingestStream(store, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking);
+    expect(report).toMatchObject({ complete: false, stop: 'consumer-failed', detail: 'the disk is full' });
+    expect(report.entries.length).toBeGreaterThan(0);
+    expect(report.entries.length).toBeLessThan(zip.fileCount);
+    for (const chunk of report.entries.flatMap((e) => e.chunks)) expect(await blobs.stat(chunkKey(chunk.hash))).not.toBeNull();
+    const puts = seen.puts;
+    expect(seen.running).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.puts).toBe(puts);
   });
 });

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { BlobStore } from '@hangar/blob-store';
+import type { ChunkingOptions } from '../chunking/chunking-options';
+import type { WrittenContents } from './chunk-writer';
+import { chunkKey } from './content-keys';
+
+/**
+ * Whether a file of `size` bytes is one chunk (or none, when empty) whatever its bytes: no cut point comes before
+ * the smallest chunk (`minSize`, the bytes the gear hash skips), so such a file is cut exactly as `writeContents`
+ * would cut it without scanning it.
+ */
+export function isSingleChunk(size: number, chunking: ChunkingOptions): boolean {
+  return size <= chunking.minSize;
+}
+
+/**
+ * Writes a file that is one chunk (`isSingleChunk`) into the content-addressed store as `writeContents` would, but
+ * whole: one SHA-256 (the chunk's is the file's), a `stat`, and a put when the store lacks it; no ring and no
+ * hashing thread, so that several such files can be under way at once (a build has hundreds or thousands; one at a
+ * time, each waited out a chain of filesystem calls while the disk and the CPU were idle). `bytes` must stay as
+ * they are until this settles.
+ */
+export async function writeSingleChunkFile(blobs: BlobStore, bytes: Buffer, chunking: ChunkingOptions): Promise<WrittenContents> {
+  if (!isSingleChunk(bytes.length, chunking)) throw new RangeError(`a file of ${bytes.length} bytes may be more than one chunk of at least ${chunking.minSize}`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length === 0) return { sha256, size: 0, chunks: [], newBytes: 0 };
+  const key = chunkKey(sha256);
+  let newBytes = 0;
+  if (!(await blobs.stat(key))) {
+    await blobs.put(key, bytes, { size: bytes.length, durable: false });
+    newBytes = bytes.length;
+  }
+  return { sha256, size: bytes.length, chunks: [{ hash: sha256, size: bytes.length }], newBytes };
+}
