@@ -1,5 +1,5 @@
 import type { BuildManifest } from '@hangar/contracts';
-import type { BlobStore } from '@hangar/blob-store';
+import { forEachConcurrently, type BlobStore } from '@hangar/blob-store';
 import { chunkKey } from '../content-store/content-keys';
 import { chunkHashesOf } from '../content-store/manifest-io';
 import { runningCollections } from './collection-markers';
@@ -24,7 +24,22 @@ export class ChunksMissing extends Error {
  */
 export async function confirmChunks(blobs: BlobStore, manifest: BuildManifest, pollMs = 200): Promise<void> {
   while ((await runningCollections(blobs)).length > 0) await new Promise((r) => setTimeout(r, pollMs));
-  const missing: string[] = [];
-  for (const hash of chunkHashesOf(manifest)) if (!(await blobs.stat(chunkKey(hash)))) missing.push(hash);
+  const missing = await missingChunks(blobs, chunkHashesOf(manifest));
   if (missing.length) throw new ChunksMissing(manifest.uploadId, missing);
+}
+
+/**
+ * Chunks looked up at once: one at a time, a build's thousand chunks took a round trip each (a `stat` through
+ * libuv's pool, an S3 HEAD), about 0.1 s per thousand on the filesystem store.
+ */
+const LOOKUPS_AT_ONCE = 16;
+
+/** Those of `hashes` whose chunk the store lacks, in their order; looked up several at a time. */
+export async function missingChunks(blobs: BlobStore, hashes: Iterable<string>): Promise<string[]> {
+  const all = [...hashes];
+  const found = new Array<boolean>(all.length);
+  await forEachConcurrently(all, LOOKUPS_AT_ONCE, async (hash, index) => {
+    found[index] = (await blobs.stat(chunkKey(hash))) !== null;
+  });
+  return all.filter((_, index) => !found[index]);
 }

@@ -8,7 +8,7 @@ import { chunkingFor } from '../chunking/chunking-options';
 import { writeContents } from '../content-store/chunk-writer';
 import { CHUNKS_PREFIX, chunkKey, manifestKey } from '../content-store/content-keys';
 import { writeManifest } from '../content-store/manifest-io';
-import { ChunksMissing, confirmChunks } from './chunk-confirmation';
+import { ChunksMissing, confirmChunks, missingChunks } from './chunk-confirmation';
 import { COLLECTION_MARKERS_PREFIX } from './collection-markers';
 import { collectGarbage } from './garbage-collector';
 
@@ -82,5 +82,24 @@ describe('chunk garbage collection', () => {
 
     await blobs.put(`${COLLECTION_MARKERS_PREFIX}${Date.now() - 2 * 60 * 60 * 1000}-crashed`, Buffer.alloc(0));
     await expect(confirmChunks(blobs, manifest, 20)).resolves.toBeUndefined();
+  });
+
+  it('looks up a build\'s chunks several at a time, and names the missing ones in the order asked', async () => {
+    const manifest = await storeFile('a', bytes(6, 64 * 1024));
+    const hashes = manifest.files[0].chunks!.map((c) => c.hash);
+    expect(hashes.length).toBeGreaterThan(20);
+    const gone = [hashes[3], hashes[17]];
+    for (const hash of gone) await blobs.delete(chunkKey(hash));
+    let running = 0;
+    let most = 0;
+    const slow = Object.create(blobs) as FilesystemBlobStore;
+    slow.stat = async (key) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return blobs.stat(key);
+    };
+    await expect(missingChunks(slow, ['0'.repeat(64), ...hashes])).resolves.toEqual(['0'.repeat(64), ...gone]);
+    expect(most).toBeGreaterThan(1);
   });
 });

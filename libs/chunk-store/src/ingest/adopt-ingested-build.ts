@@ -1,9 +1,9 @@
 import type { BuildManifest, IngestReport, StoredBuild } from '@hangar/contracts';
 import { confirmedByStream, openArchive, type ArchiveSource } from '@hangar/archive';
-import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
+import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
-import { confirmChunks } from '../collection/chunk-confirmation';
-import { chunkKey, manifestKey } from '../content-store/content-keys';
+import { confirmChunks, missingChunks } from '../collection/chunk-confirmation';
+import { manifestKey } from '../content-store/content-keys';
 import { chunkHashesOf, storageFigures, writeManifest } from '../content-store/manifest-io';
 import type { BuildIdentity } from '../content-store/build-storage';
 
@@ -35,13 +35,9 @@ export async function adoptIngestedBuild(
   } finally {
     await archive.close();
   }
-  try {
-    // Already flushed by the ingest; this finds any that a collection pass took since (nothing referenced them).
-    await blobs.sync([...chunkHashesOf(manifest)].map(chunkKey));
-  } catch (error) {
-    if (error instanceof BlobNotFound) return null;
-    throw error;
-  }
+  // Flushed by the ingest before it wrote the report; this finds any that a collection pass took since (nothing
+  // referenced them then): the build is then stored from the zip, which puts them back.
+  if ((await missingChunks(blobs, chunkHashesOf(manifest))).length > 0) return null;
   const key = manifestKey(build.uploadId);
   await writeManifest(blobs, key, manifest);
   await confirmChunks(blobs, manifest);

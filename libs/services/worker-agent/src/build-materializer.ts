@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
-import { AlignedFileWriter, SlabPool, type BlobStore } from '@hangar/blob-store';
+import { AlignedFileWriter, SlabPool, forEachConcurrently, type BlobStore } from '@hangar/blob-store';
 import { ExtractedFiles, chunkListKey, extractionDir, readManifest } from '@hangar/chunk-store';
 import { indexLocalChunks, pathInside } from './chunk-sources';
 import { ChunkQueue, READ_AHEAD_BYTES, type MaterializationFigures } from './chunk-queue';
@@ -42,6 +42,9 @@ export interface MaterializationRecord extends MaterializationFigures {
 
 /** Extracted folders older than this are left-overs (a build never distributed here): the next start removes them. */
 const STALE_EXTRACTION_MS = 24 * 3600_000;
+
+/** Extracted files moved into place at once. */
+const ADOPTIONS_AT_ONCE = 16;
 
 /** Bytes per direct write of a build's file (in slabs of this size, one being written while the next fills). */
 const FILE_SLAB_BYTES = 4 * 1024 * 1024;
@@ -195,15 +198,16 @@ export class BuildMaterializer {
     const root = this.options.extractionRoot;
     if (!root) return adopted;
     const dir = extractionDir(root, uploadId);
-    for (const { file, path } of files) {
-      if (!file.chunks?.length) continue;
+    // Several at once: one at a time, a build's hundreds of small files each waited out two calls through libuv's pool.
+    await forEachConcurrently(files, ADOPTIONS_AT_ONCE, async ({ file, path }) => {
+      if (!file.chunks?.length) return;
       await mkdir(dirname(path), { recursive: true });
       const moved = await rename(join(dir, chunkListKey(file.chunks)), path).then(
         () => true,
         () => false,
       );
       if (moved) adopted.add(file);
-    }
+    });
     return adopted;
   }
 

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertValidBlobKey, assertValidBlobPrefix } from '../../key/blob-key';
 import { BlobSizeMismatch } from '../../port/blob-size-mismatch.error';
+import { forEachConcurrently } from '../../concurrency/for-each-concurrently';
 import { BlobNotFound, isBufferBody, type BlobBody, type BlobInfo, type BlobStore, type PutOptions } from '../../port/blob-store.port';
 import { assertValidBlobRange, type BlobRange } from '../../range/blob-range';
 import { assertRealPathInside, isMissing, lexicalPath } from './contained-path';
@@ -122,27 +123,22 @@ export class FilesystemBlobStore implements BlobStore {
   async sync(keys: Iterable<string>): Promise<void> {
     const paths = [...new Set(keys)].map((key) => ({ key, path: this.pathOf(key) }));
     const directories = new Set(paths.map(({ path }) => dirname(path)));
-    let next = 0;
     // Several flushes in flight: the disk merges them, where one at a time would wait out each one's latency.
-    const flushLoop = async () => {
-      while (next < paths.length) {
-        const { key, path } = paths[next++];
-        await assertRealPathInside(this.objectsDir, path, key);
-        let handle;
-        try {
-          handle = await open(path, 'r');
-        } catch (error) {
-          if (isMissing(error)) throw new BlobNotFound(key);
-          throw error;
-        }
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+    await forEachConcurrently(paths, SYNC_CONCURRENCY, async ({ key, path }) => {
+      await assertRealPathInside(this.objectsDir, path, key);
+      let handle;
+      try {
+        handle = await open(path, 'r');
+      } catch (error) {
+        if (isMissing(error)) throw new BlobNotFound(key);
+        throw error;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, paths.length) }, flushLoop));
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
     for (const directory of directories) await fsyncDirectory(directory);
   }
 
