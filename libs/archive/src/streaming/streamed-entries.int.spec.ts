@@ -116,6 +116,7 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
     const zip = await zipOf({ pakSize: 24 * 1024 * 1024, fileCount: 5 });
     const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
     const rings = new Set<ArrayBufferLike>();
+    const memories = new Set<ArrayBufferLike>();
     let checked = 0;
     const streamed = await streamEntries(
       arriving(zip, 2 * 1024 * 1024 + 12_345),
@@ -132,6 +133,7 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
           total += piece.length;
           whole.update(piece);
           if (pak) rings.add(piece.buffer);
+          memories.add(piece.buffer);
           held.push({ piece, digest: digest(piece), end: total });
           for (const h of held) expect(digest(h.piece)).toBe(h.digest);
           checked += held.length;
@@ -148,6 +150,10 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
     // 24 MiB inflated into one ring of a few MiB: no fresh buffer per piece, so no garbage for the collector to find.
     expect(rings.size).toBe(1);
     expect([...rings][0].byteLength).toBeLessThan(heldBytes + 4 * 1024 * 1024);
+    // The small files too (every entry of this zip is deflated): every piece is a view of that one ring. (Compared by
+    // identity: a failing toEqual would print MiBs of memory.)
+    expect(memories.size).toBe(1);
+    expect(rings.has([...memories][0])).toBe(true);
     expect(checked).toBeGreaterThan(24);
   });
 

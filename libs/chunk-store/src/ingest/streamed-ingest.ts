@@ -12,7 +12,8 @@ import { SmallFilesInFlight } from './small-files-in-flight';
 export type IngestFindings = Omit<IngestReport, 'archive'>;
 
 /**
- * Single-chunk files stored at once, at most, and the bytes their copies may hold together. One at a time, the
+ * Single-chunk files stored at once, at most, and the memory their copies are made in (or twice the smallest
+ * chunk, if more: the largest such file must fit twice). One at a time, the
  * hundreds of small files after a build's paks took about 2 ms each, a chain of filesystem calls with the disk and
  * the CPU mostly idle: 0.9 s of a 5 s ingest of the bench's 1 GiB build (2026-12-04). As many as libuv's pool has
  * threads (`THREAD_POOL_SIZE`).
@@ -39,7 +40,7 @@ export async function ingestStream(
   // One ring of chunk memory for every large entry of the zip, one after another.
   const ring = chunkRingFor(chunking);
   const extracted = extractTo ? await ExtractedFiles.create(extractTo) : null;
-  const small = new SmallFilesInFlight(SMALL_FILES_IN_FLIGHT, SMALL_BYTES_IN_FLIGHT);
+  const small = new SmallFilesInFlight(SMALL_FILES_IN_FLIGHT, Math.max(SMALL_BYTES_IN_FLIGHT, 2 * chunking.minSize));
   let streamed;
   try {
     streamed = await streamEntries(
@@ -47,10 +48,9 @@ export async function ingestStream(
       async (entry, contents) => {
         const { head, size, rest } = await readAtMost(contents, chunking.minSize);
         if (!rest) {
-          // Ended within the smallest chunk's size: one chunk (`isSingleChunk`).
-          // A copy: the pieces are views of memory the source reuses, and this file is stored after the parser moved on.
-          const bytes = Buffer.concat(head, size);
-          return small.start(size, async () => {
+          // Ended within the smallest chunk's size: one chunk (`isSingleChunk`), stored from a copy (the pieces are
+          // views of memory the source reuses) while the parser moves on.
+          return small.start(head, size, async (bytes) => {
             const written = await writeSingleChunkFile(blobs, bytes, chunking);
             await extracted?.writeWhole(entry.offset, written.chunks, bytes);
             return written;
