@@ -1,6 +1,8 @@
 import { endianness } from 'node:os';
 import { GEAR_TABLE } from './gear-table';
-import { chunkingFor, type ChunkingOptions } from './chunking-options';
+// Types only: `chunkingFor` would load @hangar/contracts (and its validation libraries, 150 ms) into every ingest
+// thread, on the critical path of each download.
+import type { ChunkingOptions } from './chunking-options';
 
 /** The gear table as signed 32-bit values: the loop below stays in small-integer arithmetic (`| 0`, no `>>> 0`). */
 const GEAR = new Int32Array(GEAR_TABLE.buffer, GEAR_TABLE.byteOffset, GEAR_TABLE.length);
@@ -151,7 +153,7 @@ export class ChunkBoundaries {
  * is copied: a chunk's slices are handed on as they are, to be hashed and written with `writev`). Holds only the
  * pieces of the chunk being cut, at most `maxSize` bytes plus one piece. The pieces must not change afterwards.
  */
-export async function* chunkSlices(source: AsyncIterable<Uint8Array>, options: ChunkingOptions = chunkingFor()): AsyncGenerator<Buffer[]> {
+export async function* chunkSlices(source: AsyncIterable<Uint8Array>, options: ChunkingOptions): AsyncGenerator<Buffer[]> {
   const boundaries = new ChunkBoundaries(options);
   let slices: Buffer[] = [];
   for await (const arrived of source) {
@@ -173,6 +175,6 @@ export async function* chunkSlices(source: AsyncIterable<Uint8Array>, options: C
 }
 
 /** `chunkSlices` with each chunk joined into one Buffer of its own. */
-export async function* chunkStream(source: AsyncIterable<Uint8Array>, options: ChunkingOptions = chunkingFor()): AsyncGenerator<Buffer> {
+export async function* chunkStream(source: AsyncIterable<Uint8Array>, options: ChunkingOptions): AsyncGenerator<Buffer> {
   for await (const slices of chunkSlices(source, options)) yield Buffer.concat(slices);
 }

@@ -1,7 +1,8 @@
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { FilesystemBlobStore } from '@hangar/blob-store';
 import { seededBytes, writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
@@ -87,5 +88,24 @@ describe('ingesting on a thread of its own, from the file the download is writte
   it('fails when the thread cannot run its ingest at all (the file is not there)', async () => {
     const missing = IngestThread.start({ path: join(tmp, 'never-written'), location: { kind: 'fs', root: blobs.rootDir }, chunking });
     await expect(missing.ended(10)).rejects.toThrow(IngestThreadFailed);
+  });
+
+  it('starts without loading the contracts\' validation libraries: a thread starts for every download, on its critical path', async () => {
+    // What the thread's entry imports, loaded the way the tests run a thread (scripts/ts-worker.cjs), in a thread of
+    // its own: the modules it ends up with. @hangar/contracts pulls in class-validator and class-transformer (about
+    // 400 modules, 140 ms); a value import of it anywhere in this graph would put them back.
+    let root = __dirname;
+    while (!existsSync(join(root, 'scripts', 'ts-worker.cjs'))) root = dirname(root);
+    const probe = join(tmp, 'probe.js');
+    writeFileSync(
+      probe,
+      `for (const m of ['./streamed-ingest.ts', './growing-file.ts', '../../../blob-store/src/index.ts', '../../../archive/src/index.ts']) require(${JSON.stringify(__dirname)} + '/' + m);
+      require('node:worker_threads').parentPort.postMessage(Object.keys(require.cache));`,
+    );
+    const worker = new Worker(join(root, 'scripts', 'ts-worker.cjs'), { workerData: { entry: probe } });
+    const loaded = await new Promise<string[]>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+    await worker.terminate();
+    expect(loaded.some((path) => path.endsWith('streamed-ingest.ts'))).toBe(true);
+    expect(loaded.filter((path) => /class-validator|class-transformer|contracts\/src\/index/.test(path))).toEqual([]);
   });
 });
