@@ -58,6 +58,32 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     expect(await blobs.stat('manifests/x.json')).toBeNull();
   });
 
+  it('stores a large deflated file as it is, with chunks larger than the stream holds its pieces (the chunker holds them up to the largest chunk)', async () => {
+    // Chunks of 4 MiB on average, up to 16 MiB, where the stream itself holds 4 MiB: the pieces of a chunk being cut
+    // must outlive that. 48 MiB of a deflated pak; every chunk and the file read back and hashed.
+    const large = chunkingFor(4 * 1024 * 1024);
+    const zip = await writeUeBuildZip(join(tmp, 'deflated.zip'), { pakSize: 48 * 1024 * 1024, fileCount: 10 });
+    const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 1024 * 1024 }), large, undefined, join(tmp, 'x'));
+    expect(report).toMatchObject({ complete: true });
+    const truth = new Map<number, string>();
+    await extractEntries(bufferRangeReadable(await readFile(zip.path)), async (entry, contents) => {
+      const hash = createHash('sha256');
+      for await (const piece of contents) hash.update(piece);
+      truth.set(entry.localHeaderOffset, hash.digest('hex'));
+    });
+    const pak = report.entries.find((e) => e.size === 48 * 1024 * 1024)!;
+    expect(pak.chunks.length).toBeGreaterThan(5);
+    expect(pak.sha256).toBe(truth.get(pak.offset));
+    const whole = createHash('sha256');
+    for (const chunk of pak.chunks) {
+      const bytes = readFileSync(join(blobs.rootDir, 'objects', chunkKey(chunk.hash)));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(chunk.hash);
+      whole.update(bytes);
+    }
+    expect(whole.digest('hex')).toBe(truth.get(pak.offset));
+    expect(createHash('sha256').update(readFileSync(join(tmp, 'x', chunkListKey(pak.chunks)))).digest('hex')).toBe(truth.get(pak.offset));
+  });
+
   it('with extractTo, also writes each entry out as it is chunked, named by its chunk list, in a folder started afresh', async () => {
     const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 1024 * 1024 + 12345, fileCount: 40, pakCompression: 'store' });
     const dir = join(tmp, 'extracted', 'b1');

@@ -1,5 +1,5 @@
 import type { IngestReport, IngestedEntry } from '@hangar/contracts';
-import { DEFAULT_PACKAGE_POLICY, streamEntries, type ArchiveLimits } from '@hangar/archive';
+import { DEFAULT_PACKAGE_POLICY, STREAM_HELD_BYTES, streamEntries, type ArchiveLimits } from '@hangar/archive';
 import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { chunkRingFor, writeContents, type WrittenContents } from '../content-store/chunk-writer';
@@ -60,6 +60,10 @@ export async function ingestStream(
         return { outcome: Promise.resolve(written) };
       },
       limits,
+      // The chunker holds views of a chunk's pieces until it cuts it: less than the largest chunk before the newest
+      // piece. Inflated pieces must stay as they were that long (without this, a large deflated file's chunks were
+      // cut from memory the inflater had already reused: stored wrong, with the stream's CRC-32 still right).
+      { heldBytes: Math.max(STREAM_HELD_BYTES, chunking.maxSize) },
     );
   } finally {
     // Nothing of this ingest goes on writing once it has returned, whatever stopped it.
