@@ -8,6 +8,8 @@ import { HashingThread } from '../hashing/hashing-thread';
 
 export interface WrittenContents {
   sha256: string;
+  /** CRC-32 of the bytes the chunks were made of (unsigned), to compare with what the zip says of the file. */
+  crc32: number;
   size: number;
   chunks: ChunkRef[];
   /** Bytes of the chunks this call put (the store lacked them). */
@@ -100,7 +102,7 @@ export async function writeContents(
     while (inFlight.length > 0) await settleOldest();
     await copy?.complete(chunks);
     finished = true;
-    return { sha256: await hashing.file(file), size, chunks, newBytes };
+    return { ...(await hashing.file(file)), size, chunks, newBytes };
   } finally {
     // Puts still running when the file failed: waited for (their chunks' memory is in use until then), so that none
     // ends as an unhandled rejection and the ring is empty for the next file; the hashing thread lets go of the file.

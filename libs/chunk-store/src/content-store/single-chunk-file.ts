@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import type { WrittenContents } from './chunk-writer';
@@ -23,12 +24,13 @@ export function isSingleChunk(size: number, chunking: ChunkingOptions): boolean 
 export async function writeSingleChunkFile(blobs: BlobStore, bytes: Buffer, chunking: ChunkingOptions): Promise<WrittenContents> {
   if (!isSingleChunk(bytes.length, chunking)) throw new RangeError(`a file of ${bytes.length} bytes may be more than one chunk of at least ${chunking.minSize}`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (bytes.length === 0) return { sha256, size: 0, chunks: [], newBytes: 0 };
+  const crc = crc32(bytes) >>> 0;
+  if (bytes.length === 0) return { sha256, crc32: crc, size: 0, chunks: [], newBytes: 0 };
   const key = chunkKey(sha256);
   let newBytes = 0;
   if (!(await blobs.stat(key))) {
     await blobs.put(key, bytes, { size: bytes.length, durable: false });
     newBytes = bytes.length;
   }
-  return { sha256, size: bytes.length, chunks: [{ hash: sha256, size: bytes.length }], newBytes };
+  return { sha256, crc32: crc, size: bytes.length, chunks: [{ hash: sha256, size: bytes.length }], newBytes };
 }

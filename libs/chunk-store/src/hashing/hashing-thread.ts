@@ -7,26 +7,36 @@ import { Worker } from 'node:worker_threads';
 const HASHING_THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+const { crc32 } = require('node:zlib');
 const files = new Map();
+const newFile = () => ({ hash: createHash('sha256'), crc: 0 });
 parentPort.on('message', (message) => {
   if (message.type === 'chunk') {
     const bytes = Buffer.from(message.memory, message.offset, message.length);
     let file = files.get(message.file);
-    if (!file) files.set(message.file, (file = createHash('sha256')));
-    file.update(bytes);
+    if (!file) files.set(message.file, (file = newFile()));
+    file.hash.update(bytes);
+    file.crc = crc32(bytes, file.crc);
     parentPort.postMessage({ type: 'chunk', id: message.id, sha256: createHash('sha256').update(bytes).digest('hex') });
   } else {
-    const file = files.get(message.file) || createHash('sha256');
+    const file = files.get(message.file) || newFile();
     files.delete(message.file);
-    parentPort.postMessage({ type: 'file', id: message.id, sha256: file.digest('hex') });
+    parentPort.postMessage({ type: 'file', id: message.id, sha256: file.hash.digest('hex'), crc32: file.crc >>> 0 });
   }
 });
 `;
 
-type HashingReply = { type: 'chunk' | 'file'; id: number; sha256: string };
+type HashingReply = { type: 'chunk' | 'file'; id: number; sha256: string; crc32?: number };
+
+/** A file's digests from the bytes of its chunks as they were hashed. */
+export interface FileDigests {
+  sha256: string;
+  /** CRC-32 (unsigned): what the zip says of the file, so that a caller can tell the chunks hold exactly its bytes. */
+  crc32: number;
+}
 
 /**
- * SHA-256 of chunks, and of the files they make up, on a thread of its own: the thread that cuts the chunks goes on
+ * SHA-256 of chunks, and the SHA-256 and CRC-32 of the files they make up, on a thread of its own: the thread that cuts the chunks goes on
  * with the next ones meanwhile (both hashes together cost it about as much as everything else it does). Chunks are
  * handed over in shared memory (`SharedArrayBuffer`), not copied; a chunk's memory must not change until its hash
  * is back. One thread per isolate, made at first use and not keeping the process alive.
@@ -34,7 +44,7 @@ type HashingReply = { type: 'chunk' | 'file'; id: number; sha256: string };
 export class HashingThread {
   private static current: HashingThread | null = null;
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (sha256: string) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (reply: HashingReply) => void; reject: (error: Error) => void }>();
   private nextId = 0;
 
   private constructor() {
@@ -43,7 +53,7 @@ export class HashingThread {
     this.worker.on('message', (reply: HashingReply) => {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
-      waiter?.resolve(reply.sha256);
+      waiter?.resolve(reply);
     });
     const fail = (error: Error) => {
       if (HashingThread.current === this) HashingThread.current = null;
@@ -62,12 +72,12 @@ export class HashingThread {
   /** The chunk's SHA-256; its bytes also go into file `file`'s hash (files are numbered by the caller). */
   chunk(file: number, chunk: Buffer): Promise<string> {
     if (!(chunk.buffer instanceof SharedArrayBuffer)) throw new TypeError('a chunk to hash must lie in a SharedArrayBuffer');
-    return this.ask({ type: 'chunk', file, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length });
+    return this.ask({ type: 'chunk', file, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length }).then((reply) => reply.sha256);
   }
 
-  /** File `file`'s SHA-256, once every chunk sent for it is hashed (the hash of no bytes when none was). */
-  file(file: number): Promise<string> {
-    return this.ask({ type: 'file', file });
+  /** File `file`'s digests, once every chunk sent for it is hashed (those of no bytes when none was). */
+  file(file: number): Promise<FileDigests> {
+    return this.ask({ type: 'file', file }).then((reply) => ({ sha256: reply.sha256, crc32: reply.crc32 ?? 0 }));
   }
 
   /** A number no other file of this isolate is using. */
@@ -75,9 +85,9 @@ export class HashingThread {
     return this.nextId++;
   }
 
-  private ask(message: Record<string, unknown>): Promise<string> {
+  private ask(message: Record<string, unknown>): Promise<HashingReply> {
     const id = this.nextId++;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<HashingReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // kept alive while an answer is due
       this.worker.postMessage({ ...message, id });

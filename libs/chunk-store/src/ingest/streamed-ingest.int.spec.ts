@@ -84,6 +84,31 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     expect(createHash('sha256').update(readFileSync(join(tmp, 'x', chunkListKey(pak.chunks)))).digest('hex')).toBe(truth.get(pak.offset));
   });
 
+  it('reports the stream incomplete, not a build with other bytes, when chunks are cut from memory reused too early', async () => {
+    // A source that breaks its side of the contract: it reads the zip into three 16 KiB buffers in turn, so a view
+    // is overwritten two pieces later, long before the chunker (chunks of 64 KiB) cuts the chunk it is part of. The
+    // CRC-32 the stream takes as pieces arrive stays right; the chunks' own CRC-32 must catch it.
+    const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 1024 * 1024, pakCompression: 'store', fileCount: 20 });
+    const bytes = await readFile(zip.path);
+    async function* reusing(): AsyncGenerator<Buffer> {
+      const buffers = [Buffer.alloc(16 * 1024), Buffer.alloc(16 * 1024), Buffer.alloc(16 * 1024)];
+      for (let at = 0, turn = 0; at < bytes.length; at += 16 * 1024, turn++) {
+        const into = buffers[turn % 3];
+        const length = bytes.copy(into, 0, at, at + 16 * 1024);
+        yield into.subarray(0, length);
+      }
+    }
+    const report = await ingestStream(blobs, reusing(), chunking);
+    expect(report).toMatchObject({ complete: false, stop: 'consumer-failed', detail: expect.stringContaining('CRC-32') });
+    // Whatever it reports, it read right.
+    const truth = new Map<number, number>();
+    await extractEntries(bufferRangeReadable(bytes), async (entry, contents) => {
+      for await (const _ of contents) void _;
+      truth.set(entry.localHeaderOffset, entry.crc32 >>> 0);
+    });
+    for (const entry of report.entries) expect(entry.crc32).toBe(truth.get(entry.offset));
+  });
+
   it('with extractTo, also writes each entry out as it is chunked, named by its chunk list, in a folder started afresh', async () => {
     const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 1024 * 1024 + 12345, fileCount: 40, pakCompression: 'store' });
     const dir = join(tmp, 'extracted', 'b1');

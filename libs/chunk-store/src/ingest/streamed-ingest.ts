@@ -69,9 +69,20 @@ export async function ingestStream(
     // Nothing of this ingest goes on writing once it has returned, whatever stopped it.
     await small.settled();
   }
-  const outcomes = await Promise.allSettled(streamed.entries.map(({ result }) => result.outcome));
-  // A single-chunk file that failed (its put, after the parser went on): the stream is cut there, as it would have
-  // stopped there had the file been stored before the next one was read.
+  const outcomes = await Promise.allSettled(
+    streamed.entries.map(async ({ entry, result }) => {
+      const written = await result.outcome;
+      // The chunks must hold the very bytes the stream checked as they arrived: a chunk cut from memory reused too
+      // early (a source or the inflater handing on views for less long than the chunker holds them) would otherwise
+      // be stored, and the build approved, with bytes the zip never had.
+      if (written.crc32 !== entry.crc32) {
+        throw new Error(`entry at ${entry.offset}: its chunks hold other bytes than the stream read (CRC-32 ${written.crc32} against ${entry.crc32})`);
+      }
+      return written;
+    }),
+  );
+  // A file that failed (a put after the parser went on, chunks that do not hold its bytes): the stream is cut there,
+  // as it would have stopped there had the file been stored before the next one was read.
   const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
   const written = (failed === -1 ? outcomes : outcomes.slice(0, failed)).map((outcome) => (outcome as PromiseFulfilledResult<WrittenContents>).value);
   const entries: IngestedEntry[] = written.map((result, index) => ({
