@@ -12,11 +12,10 @@ import { SmallFilesInFlight } from './small-files-in-flight';
 export type IngestFindings = Omit<IngestReport, 'archive'>;
 
 /**
- * Single-chunk files stored at once, at most, and the memory their copies are made in (or twice the smallest
- * chunk, if more: the largest such file must fit twice). One at a time, the
- * hundreds of small files after a build's paks took about 2 ms each, a chain of filesystem calls with the disk and
- * the CPU mostly idle: 0.9 s of a 5 s ingest of the bench's 1 GiB build (2026-12-04). As many as libuv's pool has
- * threads (`THREAD_POOL_SIZE`).
+ * Single-chunk files stored at once, at most (as many as libuv's pool has threads, `THREAD_POOL_SIZE`), and the
+ * memory their copies are made in (or twice the smallest chunk, if more: the largest such file must fit twice).
+ * One at a time, the hundreds of small files after a build's paks took about 2 ms each, a chain of filesystem calls
+ * with the disk and the CPU mostly idle: 0.9 s of a 5 s ingest of the bench's 1 GiB build (2026-12-04).
  */
 const SMALL_FILES_IN_FLIGHT = 16;
 const SMALL_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
