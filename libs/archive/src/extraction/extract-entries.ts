@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { forEachConcurrently } from '@hangar/blob-store';
 import type { ArchiveSource } from '../archive-source/archive-source';
 import { DEFAULT_PACKAGE_POLICY, type PackagePolicy } from '../layout-policy/package-policy';
 import type { ArchiveEntry } from '../opening/archive-entry';
-import { forEachEntry } from '../opening/entry-pool';
 import { openArchive, type OpenedArchive } from '../opening/open-archive';
 import { ArchiveRejection } from '../rejection/archive-rejection.error';
 
@@ -60,7 +60,7 @@ export async function extractEntries(
   const archive = await openArchive(source, options.policy ?? DEFAULT_PACKAGE_POLICY);
   try {
     const files = archive.entries.filter((e) => !e.isDirectory);
-    await forEachEntry(files, options.concurrency ?? 1, (entry, signal) => extractOne(archive, entry, consume, signal));
+    await forEachConcurrently(files, options.concurrency ?? 1, (entry, _index, signal) => extractOne(archive, entry, consume, signal));
     return { fileCount: files.length, totalSize: files.reduce((sum, e) => sum + e.uncompressedSize, 0) };
   } finally {
     await archive.close();

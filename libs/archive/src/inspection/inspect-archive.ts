@@ -6,7 +6,7 @@ import { NESTED_ARCHIVE_SNIFF_BYTES, nestedArchiveFormat, nestedArchivesFound, s
 import { analysePackageLayout } from '../layout-policy/package-layout';
 import { DEFAULT_PACKAGE_POLICY, type PackagePolicy } from '../layout-policy/package-policy';
 import type { ArchiveEntry } from '../opening/archive-entry';
-import { forEachEntry } from '../opening/entry-pool';
+import { forEachConcurrently } from '@hangar/blob-store';
 import { openArchive, type OpenedArchive } from '../opening/open-archive';
 import { ArchiveRejection, UnsupportedFiles } from '../rejection/archive-rejection.error';
 import { confirmedByStream } from '../streaming/stream-confirmation';
@@ -72,10 +72,10 @@ export async function inspectArchive(
     const layout = analysePackageLayout(archive.entries, policy);
     let buildVersion: Buffer | null = null;
     const nested = new Map<ArchiveEntry, string>();
-    await forEachEntry(
+    await forEachConcurrently(
       archive.entries.filter((e) => !e.isDirectory),
       options.concurrency ?? 4,
-      async (entry, signal) => {
+      async (entry, _index, signal) => {
         const streamed = options.streamed?.get(entry.localHeaderOffset);
         if (confirmedByStream(entry, streamed) && entry.path !== layout.buildVersionPath) {
           await archive!.checkEntry(entry);

@@ -30,6 +30,17 @@ describe('forEachConcurrently', () => {
     expect(Math.max(...settled)).toBeLessThan(8);
   });
 
+  it('given a failing item, when run, then the items under way are told through their signal', async () => {
+    const told: number[] = [];
+    const run = forEachConcurrently([0, 1, 2], 3, async (item, _index, signal) => {
+      if (item === 0) throw new Error('item 0 failed');
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      told.push(item);
+    });
+    await expect(run).rejects.toThrow('item 0 failed');
+    expect(told.sort()).toEqual([1, 2]);
+  });
+
   it('given no items, when run, then it resolves', async () => {
     await expect(forEachConcurrently([], 4, async () => undefined)).resolves.toBeUndefined();
   });

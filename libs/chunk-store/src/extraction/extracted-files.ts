@@ -14,6 +14,19 @@ export function chunkListKey(chunks: readonly ChunkRef[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * Finishes a part file (`finish`: its last writes) and names it after its chunks, where a worker looks for it; a
+ * part that could not be finished or named goes instead (never throws: the worker makes that file from the chunks).
+ */
+async function nameAfterChunks(dir: string, partPath: string, chunks: readonly ChunkRef[], finish: () => Promise<unknown>): Promise<void> {
+  try {
+    await finish();
+    await rename(partPath, join(dir, chunkListKey(chunks)));
+  } catch {
+    await rm(partPath, { force: true }).catch(() => undefined);
+  }
+}
+
 /** Where the files extracted from a build's zip lie, under a data folder both the downloader and the worker know. */
 export const extractionDir = (root: string, uploadId: string) => join(root, uploadId);
 
@@ -53,12 +66,7 @@ export class ExtractedFileWriter {
     const writer = this.writer;
     this.writer = null;
     if (!writer) return;
-    try {
-      await writer.close();
-      await rename(this.partPath, join(this.dir, chunkListKey(chunks)));
-    } catch {
-      await rm(this.partPath, { force: true }).catch(() => undefined);
-    }
+    await nameAfterChunks(this.dir, this.partPath, chunks, () => writer.close());
   }
 
   /** The entry was not read to its end (or a write failed): its part goes. */
@@ -108,12 +116,7 @@ export class ExtractedFiles {
    */
   async writeWhole(offset: number, chunks: readonly ChunkRef[], bytes: Buffer): Promise<void> {
     const partPath = join(this.dir, `${offset}.part`);
-    try {
-      await writeFile(partPath, bytes);
-      await rename(partPath, join(this.dir, chunkListKey(chunks)));
-    } catch {
-      await rm(partPath, { force: true }).catch(() => undefined);
-    }
+    await nameAfterChunks(this.dir, partPath, chunks, () => writeFile(partPath, bytes));
   }
 
   static async discard(dir: string): Promise<void> {

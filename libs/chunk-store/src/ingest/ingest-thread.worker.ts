@@ -3,11 +3,10 @@
  * store with `ingestStream`, and reports what it found. Runs in a worker thread, with a blob store of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { STREAM_HELD_BYTES } from '@hangar/archive';
 import { openBlobStore } from '@hangar/blob-store';
 import { GrowingFile } from './growing-file';
 import type { IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from './ingest-thread.messages';
-import { ingestStream } from './streamed-ingest';
+import { heldBytesFor, ingestStream } from './streamed-ingest';
 
 class IngestAborted extends Error {
   constructor() {
@@ -19,9 +18,8 @@ class IngestAborted extends Error {
 const port = parentPort;
 if (!port) throw new Error('ingest-thread.worker runs in a worker thread');
 const data = (workerData as { data: IngestThreadData }).data;
-// What the ingest holds of the bytes it was handed: an inflater's input (deflated data), or the chunk being cut
-// (stored data, whose pieces the chunker gets as they are; a deflated entry's chunker holds inflated pieces).
-const file = new GrowingFile(data.path, { heldBytes: Math.max(STREAM_HELD_BYTES, data.chunking.maxSize) });
+// The file's pieces go to the parser and, for stored data, to the chunker as they are: kept as long as the ingest reads them.
+const file = new GrowingFile(data.path, { heldBytes: heldBytesFor(data.chunking) });
 port.on('message', (command: IngestThreadCommand) => {
   if (command.type === 'grew') file.grew(command.bytes);
   else if (command.type === 'ended') file.ended(command.bytes);

@@ -16,6 +16,17 @@ import { adoptIngestedBuild } from './adopt-ingested-build';
 import { ingestStream } from './streamed-ingest';
 import { chunkListKey } from '../extraction/extracted-files';
 
+/** Each entry's SHA-256, by its local header's offset, as the random-access reader inflates it from the zip. */
+async function sha256ByOffset(zipPath: string): Promise<Map<number, string>> {
+  const digests = new Map<number, string>();
+  await extractEntries(bufferRangeReadable(await readFile(zipPath)), async (entry, contents) => {
+    const hash = createHash('sha256');
+    for await (const piece of contents) hash.update(piece);
+    digests.set(entry.localHeaderOffset, hash.digest('hex'));
+  });
+  return digests;
+}
+
 describe('ingesting a zip while it arrives, then adopting what was chunked', () => {
   let tmp: string;
   let blobs: FilesystemBlobStore;
@@ -65,12 +76,7 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const zip = await writeUeBuildZip(join(tmp, 'deflated.zip'), { pakSize: 48 * 1024 * 1024, fileCount: 10 });
     const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 1024 * 1024 }), large, undefined, join(tmp, 'x'));
     expect(report).toMatchObject({ complete: true });
-    const truth = new Map<number, string>();
-    await extractEntries(bufferRangeReadable(await readFile(zip.path)), async (entry, contents) => {
-      const hash = createHash('sha256');
-      for await (const piece of contents) hash.update(piece);
-      truth.set(entry.localHeaderOffset, hash.digest('hex'));
-    });
+    const truth = await sha256ByOffset(zip.path);
     const pak = report.entries.find((e) => e.size === 48 * 1024 * 1024)!;
     expect(pak.chunks.length).toBeGreaterThan(5);
     expect(pak.sha256).toBe(truth.get(pak.offset));
@@ -137,12 +143,7 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     // Several puts under way at once, and never more than the small files allowed plus the ring's.
     expect(seen.most).toBeGreaterThan(4);
     expect(seen.most).toBeLessThanOrEqual(16 + 4);
-    const expected = new Map<number, string>();
-    await extractEntries(bufferRangeReadable(await readFile(zip.path)), async (entry, contents) => {
-      const hash = createHash('sha256');
-      for await (const piece of contents) hash.update(piece);
-      expected.set(entry.localHeaderOffset, hash.digest('hex'));
-    });
+    const expected = await sha256ByOffset(zip.path);
     const files = report.entries.filter((e) => expected.has(e.offset));
     expect(files).toHaveLength(zip.fileCount);
     for (const entry of files) {

@@ -21,6 +21,16 @@ const SMALL_FILES_IN_FLIGHT = 16;
 const SMALL_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 
 /**
+ * How far before the newest piece it was handed an ingest may still read a view of one: the parser's own margin
+ * (`STREAM_HELD_BYTES`), or the chunker's, which holds a chunk's pieces until it cuts it (less than the largest
+ * chunk). Whatever hands an ingest views of reused memory (the staging file's ring, the inflater's) keeps them that
+ * long.
+ */
+export function heldBytesFor(chunking: ChunkingOptions): number {
+  return Math.max(STREAM_HELD_BYTES, chunking.maxSize);
+}
+
+/**
  * Chunks a zip into the content-addressed store while its bytes arrive: each entry is inflated and CRC-checked as it
  * streams (`streamEntries`), its inflated contents cut into content-defined chunks and the new ones put, not waiting
  * for the disk. A file no larger than the smallest chunk is one chunk: it is copied and stored whole while the parser
@@ -59,10 +69,9 @@ export async function ingestStream(
         return { outcome: Promise.resolve(written) };
       },
       limits,
-      // The chunker holds views of a chunk's pieces until it cuts it: less than the largest chunk before the newest
-      // piece. Inflated pieces must stay as they were that long (without this, a large deflated file's chunks were
-      // cut from memory the inflater had already reused: stored wrong, with the stream's CRC-32 still right).
-      { heldBytes: Math.max(STREAM_HELD_BYTES, chunking.maxSize) },
+      // Inflated pieces must stay as they were as long as the chunker holds them (without this, a large deflated
+      // file's chunks were cut from memory the inflater had already reused: stored wrong, the stream's CRC-32 right).
+      { heldBytes: heldBytesFor(chunking) },
     );
   } finally {
     // Nothing of this ingest goes on writing once it has returned, whatever stopped it.
