@@ -56,7 +56,7 @@ describe('Hangar on an S3 blob store, end to end', () => {
     // The files are chunks in the bucket's content-addressed store, listed by the build's manifest.
     const manifest = JSON.parse(await streamText(await hangar.infra.blobStore.get(`manifests/${body.uploadId}.json`)));
     expect(manifest.files).toHaveLength(200);
-    expect(manifest.files.find((f: any) => f.path === 'Cloud.exe')).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), chunks: [expect.anything()] });
+    expect(manifest.files.find((f: any) => f.path === 'Cloud.exe')).toMatchObject({ crc32: expect.any(Number), chunks: [{ hash: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number) }] });
     const chunks = new Set<string>(manifest.files.flatMap((f: any) => f.chunks.map((c: any) => `chunks/${c.hash}`)));
     const stored: string[] = [];
     for await (const blob of hangar.infra.blobStore.list('chunks/')) stored.push(blob.key);

@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { Objection } from '@hangar/contracts';
 import { centralRecordBytes, readZipLayout, seededRandom, withCentralRecords, writeUeBuildZip, type UeBuildZipOptions } from '@hangar/testing';
@@ -41,12 +42,26 @@ async function* inPieces(zip: Buffer, random: Random): AsyncGenerator<Buffer> {
   }
 }
 
-/** The scan of `zip` given what streaming it found (the downloader's path). */
+/**
+ * The scan of `zip` given what streaming it found (the downloader's path). Half the time the stream leaves the
+ * CRC-32 to its consumer (`consumerChecksCrc`, as the downloader's ingest does), which keeps the evidence up to the
+ * first entry whose bytes do not have the CRC-32 the zip declares, as the ingest does.
+ */
 async function inspectStreamed(zip: Buffer, random: Random): Promise<ArchiveInspection> {
-  const streamed = await streamEntries(inPieces(zip, random), async (_entry, contents) => {
-    for await (const _ of contents) void _;
-  });
-  const evidence = new Map(streamed.entries.map(({ entry }) => [entry.offset, entry]));
+  const consumerChecksCrc = random() < 0.5;
+  const streamed = await streamEntries(
+    inPieces(zip, random),
+    async (_entry, contents) => {
+      let crc = 0;
+      for await (const piece of contents) if (consumerChecksCrc) crc = crc32(piece, crc);
+      return crc >>> 0;
+    },
+    undefined,
+    { consumerChecksCrc },
+  );
+  const checked = consumerChecksCrc ? streamed.entries.findIndex(({ entry, result }) => entry.crc32 !== result) : -1;
+  const kept = checked === -1 ? streamed.entries : streamed.entries.slice(0, checked);
+  const evidence = new Map(kept.map(({ entry }) => [entry.offset, entry]));
   return inspectArchive(bufferRangeReadable(zip, 1 + int(random, 8192)), undefined, { concurrency: 2, streamed: evidence });
 }
 

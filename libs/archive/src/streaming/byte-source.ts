@@ -7,11 +7,12 @@ const SHORT_DESCRIPTOR_BYTES = 16;
 
 /**
  * The first data descriptor in `d` that begins before `before` and confirms the bytes ahead of it: its signature,
- * then the CRC-32 and sizes (32 or 64 bits, whichever form agrees) of the `count` bytes handed on already (whose
- * CRC-32 is `crc`) plus those before it in `d`. A descriptor must fit in `d` whole; at the zip's `end`, the shorter
- * form may end with it.
+ * then the sizes (32 or 64 bits, whichever form agrees) of the `count` bytes handed on already plus those before it
+ * in `d`, and their CRC-32 when it is computed here (`crc`, of the bytes handed on; null: the caller checks the
+ * CRC-32 the descriptor declares, which it returns). A descriptor must fit in `d` whole; at the zip's `end`, the
+ * shorter form may end with it.
  */
-function findDescriptor(d: Buffer, before: number, end: boolean, count: number, crc: number): { at: number; length: number; crc: number } | null {
+function findDescriptor(d: Buffer, before: number, end: boolean, count: number, crc: number | null): { at: number; length: number; crc: number } | null {
   for (let hit = d.indexOf(DESCRIPTOR_SIGNATURE); hit !== -1 && hit < before; hit = d.indexOf(DESCRIPTOR_SIGNATURE, hit + 1)) {
     if (hit + DESCRIPTOR_BYTES > d.length && !(end && hit + SHORT_DESCRIPTOR_BYTES <= d.length)) break;
     const length = [SHORT_DESCRIPTOR_BYTES, DESCRIPTOR_BYTES].find((size) => {
@@ -20,8 +21,8 @@ function findDescriptor(d: Buffer, before: number, end: boolean, count: number, 
       return count + hit === sizeAt(0) && sizeAt(0) === sizeAt(1);
     });
     if (!length) continue;
-    const crcBefore = crc32(d.subarray(0, hit), crc) >>> 0;
-    if (crcBefore === d.readUInt32LE(hit + 4)) return { at: hit, length, crc: crcBefore };
+    const declared = d.readUInt32LE(hit + 4);
+    if (crc === null || crc32(d.subarray(0, hit), crc) >>> 0 === declared) return { at: hit, length, crc: declared };
   }
   return null;
 }
@@ -109,12 +110,19 @@ export class ByteSource {
    * (null at the end of the zip without a descriptor) and its CRC-32, which this had to compute anyway: the caller
    * need not run a second one over the same bytes.
    *
+   * With `computeCrc` false the descriptor is known by its signature and sizes alone (both sizes equal to the bytes
+   * before it: 64 bits of agreement, where the CRC-32 adds 32 more) and `found` gets the CRC-32 it declares, for
+   * the caller to check against the bytes as it kept them (one pass over them instead of two). A lookalike that
+   * passes cuts the entry short: what follows is then no local header, the stream stops, and nothing of the entry
+   * is taken without the central directory's own record agreeing.
+   *
    * The data goes on as views of the pieces as they arrived. Only a descriptor that may straddle two pieces needs
    * bytes of both: those few bytes are joined into a small seam, never a piece (joining the last bytes of one piece
    * with the whole next one copied every byte of the entry once more).
    */
-  async *untilDescriptor(found: (compressedSize: number | null, crc32: number) => void): AsyncGenerator<Buffer> {
+  async *untilDescriptor(found: (compressedSize: number | null, crc32: number) => void, computeCrc = true): AsyncGenerator<Buffer> {
     let crc = 0;
+    const crcSoFar = () => (computeCrc ? crc : null);
     let count = 0;
     for (;;) {
       if (this.pending.length < DESCRIPTOR_BYTES && !this.ended) {
@@ -127,7 +135,7 @@ export class ByteSource {
         }
         // A descriptor that begins in the tail ends in the seam: look there for one, and nowhere else.
         const seam = Buffer.concat([tail, next.subarray(0, DESCRIPTOR_BYTES)]);
-        const descriptor = findDescriptor(seam, tail.length, false, count, crc);
+        const descriptor = findDescriptor(seam, tail.length, false, count, crcSoFar());
         if (descriptor) {
           this.pending = next.subarray(descriptor.at + descriptor.length - tail.length);
           this.position += descriptor.at + descriptor.length;
@@ -137,13 +145,13 @@ export class ByteSource {
         this.pending = next;
         if (tail.length > 0) {
           this.position += tail.length;
-          crc = crc32(tail, crc);
+          if (computeCrc) crc = crc32(tail, crc);
           count += tail.length;
           yield tail;
         }
         continue;
       }
-      const descriptor = findDescriptor(this.pending, this.pending.length, this.ended, count, crc);
+      const descriptor = findDescriptor(this.pending, this.pending.length, this.ended, count, crcSoFar());
       if (descriptor) {
         const data = this.pending.subarray(0, descriptor.at);
         this.pending = this.pending.subarray(descriptor.at + descriptor.length);
@@ -157,7 +165,7 @@ export class ByteSource {
       const data = this.pending.subarray(0, safe);
       this.pending = this.pending.subarray(safe);
       this.position += safe;
-      crc = crc32(data, crc);
+      if (computeCrc) crc = crc32(data, crc);
       count += safe;
       if (data.length) yield data;
     }

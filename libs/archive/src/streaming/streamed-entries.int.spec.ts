@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,51 @@ describe('streamEntries: a zip read front to back as it arrives', () => {
     await expect(streamEntries(inPieces(encrypted, 'e'), (_e, c) => sha256(c))).resolves.toMatchObject({ complete: false, stop: 'encrypted' });
     await expect(streamEntries(inPieces(Buffer.from('<!doctype html><html><body>Please sign in to download this file</body></html>'), 'h'), (_e, c) => sha256(c))).resolves.toMatchObject({ complete: false, stop: 'unexpected-signature' });
     await expect(streamEntries(inPieces(Buffer.alloc(0), 'z'), (_e, c) => sha256(c))).resolves.toMatchObject({ complete: false, stop: 'truncated' });
+  });
+
+  it.each([
+    ['the pak stored with a data descriptor', { pakCompression: 'store' as const }],
+    ['the pak deflated with a data descriptor', {}],
+    ['zip64, the pak stored', { zip64: true, pakCompression: 'store' as const }],
+  ])('with consumerChecksCrc, reports the CRC-32 each entry declares and computes none, finding data descriptors by their sizes: %s', async (_, options: UeBuildZipOptions) => {
+    const good = await zipOf({ pakSize: 2 * 1024 * 1024, ...options });
+    const bad = await zipOf({ pakSize: 2 * 1024 * 1024, ...options, corruptEntry: 'pak' });
+    const byOffset = async (zip: Buffer) => {
+      const records = new Map<number, { crc32: number; path: string }>();
+      await extractEntries(bufferRangeReadable(zip), async (entry, contents) => {
+        for await (const _ of contents) void _;
+        records.set(entry.localHeaderOffset, { crc32: entry.crc32 >>> 0, path: entry.path });
+      }).catch(() => undefined);
+      return records;
+    };
+    // The consumer's own CRC-32 of what it was handed, beside what the stream reports.
+    const stream = (zip: Buffer) =>
+      streamEntries(
+        inPieces(zip, 'declared'),
+        async (_entry, contents) => {
+          let crc = 0;
+          for await (const piece of contents) crc = crc32(piece, crc);
+          return crc >>> 0;
+        },
+        undefined,
+        { consumerChecksCrc: true },
+      );
+    const fine = await stream(good);
+    expect(fine).toMatchObject({ complete: true });
+    const records = await byOffset(good);
+    expect(fine.entries.length).toBe(records.size);
+    for (const { entry, result } of fine.entries) {
+      expect(entry.crc32).toBe(records.get(entry.offset)!.crc32);
+      expect(result).toBe(entry.crc32);
+    }
+    // One byte of the pak's data changed: the stream still finds its end (by the descriptor's sizes, or inflate's)
+    // and reports the CRC-32 the zip declares; only the consumer's own tells the bytes differ.
+    const corrupt = await stream(bad);
+    // (The pak's bytes are random: deflate keeps them in stored blocks, so a changed byte still inflates.)
+    expect(corrupt).toMatchObject({ complete: true });
+    const pak = corrupt.entries.find(({ entry }) => entry.size === 2 * 1024 * 1024)!;
+    expect(pak.entry.crc32).toBe(fine.entries.find(({ entry }) => entry.size === 2 * 1024 * 1024)!.entry.crc32);
+    expect(pak.result).not.toBe(pak.entry.crc32);
   });
 
   it('records a CRC that disagrees with the central directory, and the scan with that evidence rejects as without it', async () => {

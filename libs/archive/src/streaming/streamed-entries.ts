@@ -34,6 +34,14 @@ export interface StreamOptions {
    * and round, that keeps them that long. Default `STREAM_HELD_BYTES`.
    */
   heldBytes?: number;
+  /**
+   * The consumer computes each entry's CRC-32 from the bytes as it keeps them, and compares it with the entry's
+   * `crc32`, which is then the one the zip declares (the local header's, or the data descriptor's) instead of one
+   * computed here: one CRC-32 pass over the data instead of two, and the one that counts, over the bytes kept. Data
+   * descriptors are then known by their signature and sizes (see `ByteSource.untilDescriptor`). Evidence from such
+   * a stream is evidence only for the entries the consumer confirmed.
+   */
+  consumerChecksCrc?: boolean;
 }
 
 /**
@@ -159,10 +167,11 @@ class Inflating {
 }
 
 /**
- * The data descriptor after a deflated entry must state what the stream measured. Its signature is optional and its
- * sizes are 32 or 64 bits (writers differ on when): the form that agrees is taken, the bytes after it go back.
+ * The data descriptor after a deflated entry must state what the stream measured (the CRC-32 too, when it was
+ * computed here: `crc` null leaves it to the consumer). Its signature is optional and its sizes are 32 or 64 bits
+ * (writers differ on when): the form that agrees is taken, the bytes after it go back; returns the CRC-32 it declares.
  */
-async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: number; crc: number; csize: number }): Promise<void> {
+async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: number; crc: number | null; csize: number }): Promise<number> {
   const d = await bytes.read(24);
   if (!d) throw new Stop('truncated', 'the zip ends inside a data descriptor');
   for (const signed of [true, false]) {
@@ -171,9 +180,10 @@ async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: numbe
     for (const wide of [false, true]) {
       const size = (i: number) => (wide ? d.readUInt32LE(at + 4 + i * 8) + d.readUInt32LE(at + 8 + i * 8) * 0x100000000 : d.readUInt32LE(at + 4 + i * 4));
       const length = at + (wide ? 20 : 12);
-      if (length <= d.length && d.readUInt32LE(at) === measured.crc && size(0) === measured.csize && size(1) === measured.size) {
+      const declared = d.readUInt32LE(at);
+      if (length <= d.length && (measured.crc === null || declared === measured.crc) && size(0) === measured.csize && size(1) === measured.size) {
         bytes.unread(Buffer.from(d.subarray(length)));
-        return;
+        return declared;
       }
     }
   }
@@ -182,7 +192,8 @@ async function readDeflatedDescriptor(bytes: ByteSource, measured: { size: numbe
 
 /**
  * Reads a zip front to back as it arrives: each local header, then the entry's data inflated in pieces of 1 MiB and
- * handed to `consume`, with its size counted and its CRC-32 computed on the way; sizes deferred to a data descriptor
+ * handed to `consume`, with its size counted and its CRC-32 computed on the way (or left to the consumer,
+ * `StreamOptions.consumerChecksCrc`); sizes deferred to a data descriptor
  * are found from the data (where inflate ends; for stored data, a descriptor that confirms the bytes before it).
  * Stops (never throws for the zip's sake) at the first thing a stream cannot settle: encryption, an unknown method or
  * signature, data that inflates past its declared size, limits, a consumer's failure; then drains the rest, so that
@@ -196,6 +207,7 @@ export async function streamEntries<R>(
   options: StreamOptions = {},
 ): Promise<StreamedZip<R>> {
   const bytes = new ByteSource(source);
+  const computeCrc = !options.consumerChecksCrc;
   const inflating = new Inflating(options.heldBytes ?? STREAM_HELD_BYTES);
   const entries: StreamedZip<R>['entries'] = [];
   let declaredTotal = 0;
@@ -231,7 +243,8 @@ export async function streamEntries<R>(
       if (entries.length + 1 > limits.maxEntries) throw new Stop('over-limits');
 
       let size = 0;
-      let crc = 0;
+      // Declared by the local header (or, below, the data descriptor) when the consumer checks it; else computed.
+      let crc = computeCrc ? 0 : fixed.readUInt32LE(14);
       // Stored data up to a descriptor: the source computes the CRC-32 itself to find the descriptor, and says it.
       const storedUntilDescriptor = deferred && method === 0;
       const head: Buffer[] = [];
@@ -241,7 +254,7 @@ export async function streamEntries<R>(
           size += piece.length;
           // A bomb is stopped at once, before its bytes fill anything downstream.
           if (size > usize) throw new Stop('inflates-past-declared-size');
-          if (!storedUntilDescriptor) crc = crc32(piece, crc);
+          if (computeCrc && !storedUntilDescriptor) crc = crc32(piece, crc);
           if (headBytes < NESTED_ARCHIVE_SNIFF_BYTES) {
             // Copied: kept to the entry's end, long after the source may have reused the piece's memory.
             head.push(Buffer.from(piece.subarray(0, NESTED_ARCHIVE_SNIFF_BYTES - headBytes)));
@@ -265,7 +278,7 @@ export async function streamEntries<R>(
           : bytes.untilDescriptor((n, dataCrc) => {
               measured = n;
               crc = dataCrc;
-            });
+            }, computeCrc);
       let result: R;
       try {
         result = await consume({ offset, name }, counted(data));
@@ -276,7 +289,7 @@ export async function streamEntries<R>(
       if (deferred) {
         if (measured === null) throw new Stop('truncated', 'no data descriptor confirms the stored data');
         csize = measured;
-        if (method === 8) await readDeflatedDescriptor(bytes, { size, crc: crc >>> 0, csize });
+        if (method === 8) crc = await readDeflatedDescriptor(bytes, { size, crc: computeCrc ? crc >>> 0 : null, csize });
         declaredTotal += size;
       } else {
         // Inflate may finish before its input does (bytes after the deflate stream's end): skip to the entry's end.

@@ -19,7 +19,7 @@ describe('chunk garbage collection', () => {
   const bytes = (seed: number, size = 8 * 1024) => Buffer.from(Array.from({ length: size }, (_, i) => (Math.imul(i + 1, 2654435761 + seed) >>> 13) & 0xff));
   const storeFile = async (uploadId: string, contents: Buffer): Promise<BuildManifest> => {
     const written = await writeContents(blobs, Readable.from([contents]), chunking);
-    const manifest: BuildManifest = { uploadId, projectId: 'p', createdAt: 'now', totalBytes: written.size, files: [{ path: 'f', size: written.size, crc32: 0, sha256: written.sha256, chunks: written.chunks }] };
+    const manifest: BuildManifest = { uploadId, projectId: 'p', createdAt: 'now', totalBytes: written.size, files: [{ path: 'f', size: written.size, crc32: 0, chunks: written.chunks }] };
     await writeManifest(blobs, manifestKey(uploadId), manifest);
     return manifest;
   };

@@ -26,7 +26,7 @@ export async function storeBuild(blobs: BlobStore, source: ArchiveSource, build:
   const ring = chunkRingFor(chunking);
   await extractEntries(source, async (entry, contents) => {
     const written = await writeContents(blobs, contents, chunking, ring);
-    manifest.files.push({ path: entry.path, size: written.size, crc32: entry.crc32, sha256: written.sha256, chunks: written.chunks });
+    manifest.files.push({ path: entry.path, size: written.size, crc32: entry.crc32, chunks: written.chunks });
     manifest.totalBytes += written.size;
     newBytes += written.newBytes;
   });

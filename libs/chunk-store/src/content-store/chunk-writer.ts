@@ -6,8 +6,11 @@ import { ChunkRing } from './chunk-ring';
 import { chunkKey } from './content-keys';
 import { HashingThread } from '../hashing/hashing-thread';
 
+/**
+ * A file as the content store holds it: its chunks, whose SHA-256s in order name its bytes (there is no SHA-256 of
+ * the whole file, see `FileDigests`).
+ */
 export interface WrittenContents {
-  sha256: string;
   /** CRC-32 of the bytes the chunks were made of (unsigned), to compare with what the zip says of the file. */
   crc32: number;
   size: number;
@@ -48,7 +51,7 @@ export interface ContentsCopy {
 /**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
  * already has (`stat`) is not put again. Each chunk is joined into the next free room of a ring of shared memory
- * (`chunkRingFor`), hashed on the hashing thread (its own SHA-256 and the file's, which lets this thread go on
+ * (`chunkRingFor`), hashed on the hashing thread (its own SHA-256 and the file's CRC-32, which lets this thread go on
  * cutting) and put from there. Memory stays at the ring's. `copy` gets the file's bytes too, in order.
  */
 export async function writeContents(

@@ -9,35 +9,35 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { crc32 } = require('node:zlib');
 const files = new Map();
-const newFile = () => ({ hash: createHash('sha256'), crc: 0 });
 parentPort.on('message', (message) => {
   if (message.type === 'chunk') {
     const bytes = Buffer.from(message.memory, message.offset, message.length);
-    let file = files.get(message.file);
-    if (!file) files.set(message.file, (file = newFile()));
-    file.hash.update(bytes);
-    file.crc = crc32(bytes, file.crc);
+    files.set(message.file, crc32(bytes, files.get(message.file) || 0));
     parentPort.postMessage({ type: 'chunk', id: message.id, sha256: createHash('sha256').update(bytes).digest('hex') });
   } else {
-    const file = files.get(message.file) || newFile();
+    const crc = files.get(message.file) || 0;
     files.delete(message.file);
-    parentPort.postMessage({ type: 'file', id: message.id, sha256: file.hash.digest('hex'), crc32: file.crc >>> 0 });
+    parentPort.postMessage({ type: 'file', id: message.id, crc32: crc >>> 0 });
   }
 });
 `;
 
-type HashingReply = { type: 'chunk' | 'file'; id: number; sha256: string; crc32?: number };
+type HashingReply = { type: 'chunk'; id: number; sha256: string } | { type: 'file'; id: number; crc32: number };
 
-/** A file's digests from the bytes of its chunks as they were hashed. */
+/**
+ * A file's digest from the bytes of its chunks as they were hashed. No SHA-256 of the whole file: the chunks'
+ * SHA-256s, in order, already name its bytes (each chunk is checked against its hash wherever it is read), so a
+ * second SHA-256 pass over every byte would add nothing a reader checks; it was 10 % of a 1 GiB ingest's time on
+ * the two cores it shares (2026-12-05, `docs/roadmap.md`).
+ */
 export interface FileDigests {
-  sha256: string;
   /** CRC-32 (unsigned): what the zip says of the file, so that a caller can tell the chunks hold exactly its bytes. */
   crc32: number;
 }
 
 /**
- * SHA-256 of chunks, and the SHA-256 and CRC-32 of the files they make up, on a thread of its own: the thread that cuts the chunks goes on
- * with the next ones meanwhile (both hashes together cost it about as much as everything else it does). Chunks are
+ * SHA-256 of chunks, and the CRC-32 of the files they make up, on a thread of its own: the thread that cuts the
+ * chunks goes on with the next ones meanwhile (the hash costs it about as much as everything else it does). Chunks are
  * handed over in shared memory (`SharedArrayBuffer`), not copied; a chunk's memory must not change until its hash
  * is back. One thread per isolate, made at first use and not keeping the process alive.
  */
@@ -69,15 +69,15 @@ export class HashingThread {
     return HashingThread.current;
   }
 
-  /** The chunk's SHA-256; its bytes also go into file `file`'s hash (files are numbered by the caller). */
+  /** The chunk's SHA-256; its bytes also go into file `file`'s CRC-32 (files are numbered by the caller). */
   chunk(file: number, chunk: Buffer): Promise<string> {
     if (!(chunk.buffer instanceof SharedArrayBuffer)) throw new TypeError('a chunk to hash must lie in a SharedArrayBuffer');
-    return this.ask({ type: 'chunk', file, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length }).then((reply) => reply.sha256);
+    return this.ask({ type: 'chunk', file, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length }).then((reply) => (reply.type === 'chunk' ? reply.sha256 : ''));
   }
 
-  /** File `file`'s digests, once every chunk sent for it is hashed (those of no bytes when none was). */
+  /** File `file`'s digest, once every chunk sent for it is hashed (that of no bytes when none was). */
   file(file: number): Promise<FileDigests> {
-    return this.ask({ type: 'file', file }).then((reply) => ({ sha256: reply.sha256, crc32: reply.crc32 ?? 0 }));
+    return this.ask({ type: 'file', file }).then((reply) => ({ crc32: reply.type === 'file' ? reply.crc32 : 0 }));
   }
 
   /** A number no other file of this isolate is using. */

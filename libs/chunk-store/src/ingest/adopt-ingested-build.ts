@@ -29,7 +29,7 @@ export async function adoptIngestedBuild(
       if (entry.isDirectory) continue;
       const streamed = byOffset.get(entry.localHeaderOffset);
       if (!confirmedByStream(entry, streamed)) return null;
-      manifest.files.push({ path: entry.path, size: streamed.size, crc32: entry.crc32, sha256: streamed.sha256, chunks: streamed.chunks });
+      manifest.files.push({ path: entry.path, size: streamed.size, crc32: entry.crc32, chunks: streamed.chunks });
       manifest.totalBytes += streamed.size;
     }
   } finally {

@@ -27,6 +27,17 @@ async function sha256ByOffset(zipPath: string): Promise<Map<number, string>> {
   return digests;
 }
 
+/** The SHA-256 of what `chunks` hold, read back from the store, each chunk checked against its name. */
+function sha256OfChunks(blobs: FilesystemBlobStore, chunks: readonly { hash: string }[]): string {
+  const whole = createHash('sha256');
+  for (const chunk of chunks) {
+    const bytes = readFileSync(join(blobs.rootDir, 'objects', chunkKey(chunk.hash)));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(chunk.hash);
+    whole.update(bytes);
+  }
+  return whole.digest('hex');
+}
+
 describe('ingesting a zip while it arrives, then adopting what was chunked', () => {
   let tmp: string;
   let blobs: FilesystemBlobStore;
@@ -79,21 +90,14 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const truth = await sha256ByOffset(zip.path);
     const pak = report.entries.find((e) => e.size === 48 * 1024 * 1024)!;
     expect(pak.chunks.length).toBeGreaterThan(5);
-    expect(pak.sha256).toBe(truth.get(pak.offset));
-    const whole = createHash('sha256');
-    for (const chunk of pak.chunks) {
-      const bytes = readFileSync(join(blobs.rootDir, 'objects', chunkKey(chunk.hash)));
-      expect(createHash('sha256').update(bytes).digest('hex')).toBe(chunk.hash);
-      whole.update(bytes);
-    }
-    expect(whole.digest('hex')).toBe(truth.get(pak.offset));
+    expect(sha256OfChunks(blobs, pak.chunks)).toBe(truth.get(pak.offset));
     expect(createHash('sha256').update(readFileSync(join(tmp, 'x', chunkListKey(pak.chunks)))).digest('hex')).toBe(truth.get(pak.offset));
   });
 
   it('reports the stream incomplete, not a build with other bytes, when chunks are cut from memory reused too early', async () => {
     // A source that breaks its side of the contract: it reads the zip into three 16 KiB buffers in turn, so a view
     // is overwritten two pieces later, long before the chunker (chunks of 64 KiB) cuts the chunk it is part of. The
-    // CRC-32 the stream takes as pieces arrive stays right; the chunks' own CRC-32 must catch it.
+    // CRC-32 the zip declares stays right; the chunks' own CRC-32 must catch it.
     const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 1024 * 1024, pakCompression: 'store', fileCount: 20 });
     const bytes = await readFile(zip.path);
     async function* reusing(): AsyncGenerator<Buffer> {
@@ -115,12 +119,22 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     for (const entry of report.entries) expect(entry.crc32).toBe(truth.get(entry.offset));
   });
 
+  it('ends the report at an entry whose bytes are not what the zip declares: the chunks\' CRC-32 is the only one taken', async () => {
+    // One byte of the stored pak changed after the zip was written: its data descriptor still ends it (by its sizes),
+    // its CRC-32 no longer matches. The entries before it stand; the scan reads the zip itself for the rest.
+    const zip = await writeUeBuildZip(join(tmp, 'corrupt.zip'), { pakSize: 1024 * 1024, pakCompression: 'store', fileCount: 20, corruptEntry: 'pak' });
+    const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking);
+    expect(report).toMatchObject({ complete: false, stop: 'consumer-failed', detail: expect.stringMatching(/its chunks' CRC-32 is \d+, the zip declares \d+/) });
+    expect(report.entries.every((e) => e.size !== 1024 * 1024)).toBe(true);
+  });
+
   it('with extractTo, also writes each entry out as it is chunked, named by its chunk list, in a folder started afresh', async () => {
     const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 1024 * 1024 + 12345, fileCount: 40, pakCompression: 'store' });
     const dir = join(tmp, 'extracted', 'b1');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'left-by-an-earlier-ingest'), 'x');
     const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
+    const truth = await sha256ByOffset(zip.path);
     const withBytes = report.entries.filter((e) => e.chunks.length > 0);
     expect(withBytes.length).toBeGreaterThanOrEqual(40);
     const names = readdirSync(dir);
@@ -128,7 +142,7 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     for (const entry of withBytes) {
       const bytes = readFileSync(join(dir, chunkListKey(entry.chunks)));
       expect(bytes.length).toBe(entry.size);
-      expect(createHash('sha256').update(bytes).digest('hex')).toBe(entry.sha256);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(truth.get(entry.offset));
     }
   });
 
@@ -147,8 +161,7 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const files = report.entries.filter((e) => expected.has(e.offset));
     expect(files).toHaveLength(zip.fileCount);
     for (const entry of files) {
-      expect(entry.sha256).toBe(expected.get(entry.offset));
-      for (const chunk of entry.chunks) expect(await blobs.stat(chunkKey(chunk.hash))).not.toBeNull();
+      expect(sha256OfChunks(blobs, entry.chunks)).toBe(expected.get(entry.offset));
       if (entry.chunks.length > 0) expect(readFileSync(join(dir, chunkListKey(entry.chunks))).length).toBe(entry.size);
     }
   });

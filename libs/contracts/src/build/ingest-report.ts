@@ -14,7 +14,10 @@ export interface StreamedEntry {
   compressedSize: number;
   /** Bytes the data inflated to (counted, not declared). */
   size: number;
-  /** CRC-32 of the inflated bytes (computed, not declared). */
+  /**
+   * CRC-32 of the inflated bytes: computed as they streamed, or (the downloader's ingest) declared by the zip and
+   * found equal to the CRC-32 of the bytes as stored, which is then the only pass over them (`consumerChecksCrc`).
+   */
   crc32: number;
   /** The first inflated bytes (base64), for the nested-archive check. */
   head: string;
@@ -22,7 +25,7 @@ export interface StreamedEntry {
 
 /** A streamed entry's contents as written to the chunk store while they arrived. */
 export interface IngestedEntry extends StreamedEntry {
-  sha256: string;
+  /** Its contents, in order: the chunks' SHA-256s name its bytes (reports written before 2026-12-05 also gave the whole file's `sha256`). */
   chunks: ChunkRef[];
   /** Bytes of the chunks this entry put (the store lacked them). */
   newBytes: number;

@@ -48,13 +48,15 @@ export interface ChunkRef {
   size: number;
 }
 /**
- * One file of a build. Chunked builds list its contents as `chunks` (in order) with the file's `sha256`; builds
- * stored before chunking have `blobKey`, one object holding the whole file.
+ * One file of a build. Chunked builds list its contents as `chunks` (in order): each chunk's SHA-256 is checked
+ * wherever it is read, and with the file's size and CRC-32 that is the whole check; builds stored before chunking
+ * have `blobKey`, one object holding the whole file, and its `sha256`.
  */
 export interface BuildManifestFile {
   path: string;
   size: number;
   crc32: number;
+  /** The whole file's SHA-256: builds stored before chunking, and chunked builds stored before 2026-12-05 (not read). */
   sha256?: string;
   chunks?: ChunkRef[];
   blobKey?: string;

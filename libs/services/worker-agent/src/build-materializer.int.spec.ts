@@ -4,10 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore, type BlobStore } from '@hangar/blob-store';
 import { CHUNKS_PREFIX, chunkHashesOf, chunkKey, chunkListKey, chunkingFor, collectGarbage, extractionDir, readManifest, storeBuild } from '@hangar/chunk-store';
+import type { BuildManifestFile } from '@hangar/contracts';
 import { writeUeBuildZip } from '@hangar/testing';
 import { BuildMaterializer } from './build-materializer';
 
 /** Counts what the worker asks of the store. */
+/** SHA-256 of the bytes a manifest's file is made of, as its chunks in the store hold them. */
+function sha256OfChunks(blobs: FilesystemBlobStore, file: BuildManifestFile): string {
+  const hash = createHash('sha256');
+  for (const chunk of file.chunks ?? []) hash.update(readFileSync(blobs.localPath(chunkKey(chunk.hash))!));
+  return hash.digest('hex');
+}
+
 function countingGets(blobs: BlobStore): { store: BlobStore; chunkGets: () => number } {
   let gets = 0;
   const store = Object.create(blobs) as BlobStore;
@@ -61,10 +69,10 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     expect(readFileSync(join(dirA, 'Demo/Config/Game.ini'), 'utf8')).toBe('Version=1\n');
     expect(readFileSync(join(dirB, 'Demo/Config/Game.ini'), 'utf8')).toBe('Version=2\n');
     expect(readFileSync(join(dirB, 'Demo/Content/Paks/Demo-Windows.pak')).length).toBe(4 * 1024 * 1024);
-    // Every byte in place (the pak spans several of the writer's slabs): each file hashes as the manifest says.
+    // Every byte in place (the pak spans several of the writer's slabs): each file is what its chunks hold.
     for (const [dir, key] of [[dirA, a.manifestKey], [dirB, b.manifestKey]] as const) {
       for (const file of (await readManifest(blobs, key)).files) {
-        expect(createHash('sha256').update(readFileSync(join(dir, file.path))).digest('hex')).toBe(file.sha256);
+        expect(createHash('sha256').update(readFileSync(join(dir, file.path))).digest('hex')).toBe(sha256OfChunks(blobs, file));
       }
     }
     expect(readdirSync(join(tmp, 'worker', 'builds')).sort()).toEqual(['a', 'b']);
@@ -89,7 +97,7 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     const built = await worker.materialize(a.manifestKey);
     expect(chunkGets()).toBe(pak.chunks!.length);
     for (const file of manifest.files) {
-      expect(createHash('sha256').update(readFileSync(join(built, file.path))).digest('hex')).toBe(file.sha256);
+      expect(createHash('sha256').update(readFileSync(join(built, file.path))).digest('hex')).toBe(sha256OfChunks(blobs, file));
     }
     const [record] = readFileSync(join(tmp, 'worker', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(record).toMatchObject({ uploadId: 'a', adoptedFiles: extracted.length, adoptedBytes: extracted.reduce((sum, f) => sum + f.size, 0), fetchedChunks: pak.chunks!.length });
