@@ -73,6 +73,8 @@ describe('Hangar embedded (npm start), end to end', () => {
     files.serveFile('/builds/good.zip', good.path);
     files.serveFile('/builds/second.zip', (await writeUeBuildZip(join(tmp, 'second.zip'), { name: 'Demo', fileCount: 250, seed: 'second' })).path);
     files.serveFile('/builds/no-exe.zip', (await writeUeBuildZip(join(tmp, 'no-exe.zip'), { name: 'Demo', fileCount: 50, withoutExecutables: true })).path);
+    // A byte of the stored pak changed after the zip was written: its data descriptor still ends it, its CRC-32 is wrong.
+    files.serveFile('/builds/corrupt-pak.zip', (await writeUeBuildZip(join(tmp, 'corrupt-pak.zip'), { name: 'Demo', fileCount: 50, pakCompression: 'store', corruptEntry: 'pak' })).path);
     files.serveFile('/builds/login.zip', (await writeNotAZip(join(tmp, 'login.html'))).path);
     writeFileSync(join(tmp, 'random.zip'), seededBytes('e2e', 'random', 64 * 1024));
     files.serveFile('/builds/random.zip', join(tmp, 'random.zip'));
@@ -148,6 +150,7 @@ describe('Hangar embedded (npm start), end to end', () => {
   it.each([
     ['a zip without an executable', '/builds/no-exe.zip', 'Missing executable', 'MISSING_EXECUTABLE'],
     ['a file that is not a zip', '/builds/random.zip', 'Archive could not be extracted', 'ARCHIVE_UNREADABLE'],
+    ['a zip whose stored pak has other bytes than its CRC-32 says', '/builds/corrupt-pak.zip', 'Archive could not be extracted', 'ARCHIVE_UNREADABLE'],
     ['an HTML page instead of a zip', '/builds/login.zip', 'Failed to download file', 'DOWNLOAD_FAILED'],
     ['a URL that answers 404', '/builds/missing.zip', 'Failed to download file', 'DOWNLOAD_FAILED'],
   ])('rejects %s with the objection "%s"', async (_what, path, objection, code) => {
