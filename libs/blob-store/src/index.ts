@@ -14,7 +14,7 @@ export {
   type S3BlobStoreOptions,
 } from './adapters/s3/s3-blob-store.options';
 export { PrefixedBlobStore } from './adapters/prefixed/prefixed-blob-store';
-export { openBlobStore, type BlobStoreLocation } from './opening/open-blob-store';
+export { openBlobStore, type BlobStoreLocation, type FilesystemFlushMode } from './opening/open-blob-store';
 export { alignedBuffer, alignDown, alignUp, isAlignedForDirectIo, DIRECT_IO_ALIGNMENT } from './direct-io/aligned-memory';
 export { openMaybeDirect, writeDirect, isDirectIoRefused } from './direct-io/direct-file';
 export { AlignedFileWriter, type AlignedFileWriterOptions } from './direct-io/aligned-file-writer';

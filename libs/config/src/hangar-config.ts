@@ -4,7 +4,8 @@ import { DEFAULT_AVG_CHUNK_BYTES } from '@hangar/contracts';
 export type EventStoreKind = 'sqlite' | 'jetstream' | 'kurrentdb';
 export type BusKind = 'embedded' | 'nats';
 export type BlobStoreConfig =
-  | { kind: 'fs'; root: string }
+  /** `flush`: see `HANGAR_BLOB_FLUSH` (docs/configuration.md). */
+  | { kind: 'fs'; root: string; flush: 'filesystem' | 'files' }
   | { kind: 's3'; endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; bucket: string; region: string };
 
 /** Everything Hangar reads from its environment, validated once at start (see docs/configuration.md). */
@@ -165,7 +166,7 @@ function sanityCheck(env: Env): HangarConfig['sanityCheck'] {
 
 function blobStore(env: Env, dataDir: string): BlobStoreConfig {
   const kind = oneOf(env, 'HANGAR_BLOB_STORE', ['fs', 's3'], 'fs');
-  if (kind === 'fs') return { kind, root: resolve(env.HANGAR_BLOB_DIR || resolve(dataDir, 'blobs')) };
+  if (kind === 'fs') return { kind, root: resolve(env.HANGAR_BLOB_DIR || resolve(dataDir, 'blobs')), flush: oneOf(env, 'HANGAR_BLOB_FLUSH', ['filesystem', 'files'], 'filesystem') };
   const endpoint = env.S3_ENDPOINT;
   if (!endpoint) throw new ConfigError('HANGAR_BLOB_STORE=s3 needs S3_ENDPOINT (e.g. http://127.0.0.1:9000)');
   const url = new URL(endpoint);

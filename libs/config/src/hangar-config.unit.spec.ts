@@ -24,3 +24,11 @@ describe('loadConfig: the chunk store', () => {
     expect(() => loadConfig({ HANGAR_CHUNK_AVG_BYTES: '100' }, 'embedded')).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig: the filesystem blob store', () => {
+  it('flushes a build\'s chunks with one flush of the filesystem by default, file by file when HANGAR_BLOB_FLUSH=files, and refuses anything else', () => {
+    expect(loadConfig({ HANGAR_DATA_DIR: '/data' }, 'embedded').blobStore).toEqual({ kind: 'fs', root: '/data/blobs', flush: 'filesystem' });
+    expect(loadConfig({ HANGAR_DATA_DIR: '/data', HANGAR_BLOB_FLUSH: 'files' }, 'embedded').blobStore).toMatchObject({ flush: 'files' });
+    expect(() => loadConfig({ HANGAR_BLOB_FLUSH: 'sometimes' }, 'embedded')).toThrow(ConfigError);
+  });
+});

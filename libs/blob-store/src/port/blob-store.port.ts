@@ -50,7 +50,8 @@ export interface BlobStore {
   list(prefix: string): AsyncIterable<BlobInfo>;
   /**
    * Makes the objects durable, e.g. those put with `durable: false` (the filesystem store flushes each file and its
-   * directory; S3's puts are durable already). Throws `BlobNotFound` for a key that is absent.
+   * directory, or for many objects its whole filesystem at once; S3's puts are durable already). Throws
+   * `BlobNotFound` for a key that is absent.
    */
   sync(keys: Iterable<string>): Promise<void>;
   /** A local path for the object when the adapter has one (filesystem), else null: lets tools read it in place. */

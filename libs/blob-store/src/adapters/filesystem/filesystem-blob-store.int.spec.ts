@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { blobStoreContract, collect, readAll } from '../../testing/blob-store.contract';
 import { BlobPathOutsideRoot } from './contained-path';
+import { BlobNotFound } from '../../port/blob-store.port';
 import { BlobKeyConflict, FilesystemBlobStore } from './filesystem-blob-store';
+import { flushFilesystemOf } from './filesystem-flush';
 
 async function temporaryDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'hangar-blobs-'));
@@ -74,6 +76,35 @@ describe('FilesystemBlobStore on disk', () => {
     await store.put('c/d', Buffer.from('x'));
     await expect(store.put('c', Buffer.from('x'))).rejects.toBeInstanceOf(BlobKeyConflict);
     expect(await readdir(join(root, 'incoming'))).toEqual([]);
+  });
+
+  it('syncs many objects with one flush of their filesystem, after finding each one there, and file by file where that flush fails', async () => {
+    const flushes: string[] = [];
+    let flushWorks = true;
+    const flushing = new FilesystemBlobStore(root, async (path) => (flushes.push(path), flushWorks));
+    const keys = Array.from({ length: 40 }, (_, i) => `chunks/many-${i}`);
+    for (const key of keys) await flushing.put(key, Buffer.from(key), { durable: false });
+    await flushing.sync(keys);
+    expect(flushes).toEqual([join(root, 'objects')]);
+    // An absent object is told before anything is flushed.
+    await expect(flushing.sync([...keys, 'chunks/never-put'])).rejects.toBeInstanceOf(BlobNotFound);
+    expect(flushes).toHaveLength(1);
+    // Where the flush cannot be had, each file is flushed as for a few.
+    flushWorks = false;
+    await expect(flushing.sync(keys)).resolves.toBeUndefined();
+    expect(flushes).toHaveLength(2);
+    // A few objects: flushed file by file, the filesystem left alone.
+    await flushing.sync(keys.slice(0, 3));
+    expect(flushes).toHaveLength(2);
+  });
+
+  it('flushes a filesystem with `sync -f` on Linux, and says so; says it could not for a path that is not there', async () => {
+    if (process.platform !== 'linux') {
+      console.log('skipped: `sync -f` (syncfs) is Linux only; elsewhere the store flushes file by file');
+      return;
+    }
+    await expect(flushFilesystemOf(root)).resolves.toBe(true);
+    await expect(flushFilesystemOf(join(root, 'not-there'))).resolves.toBe(false);
   });
 
   it('prunes directories emptied by delete', async () => {
