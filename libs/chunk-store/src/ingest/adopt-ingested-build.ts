@@ -2,9 +2,9 @@ import type { BuildManifest, IngestReport, StoredBuild } from '@hangar/contracts
 import { confirmedByStream, openArchive, type ArchiveSource } from '@hangar/archive';
 import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
-import { confirmChunks, missingChunks } from '../collection/chunk-confirmation';
+import { ChunksMissing, confirmChunks } from '../collection/chunk-confirmation';
 import { manifestKey } from '../content-store/content-keys';
-import { chunkHashesOf, storageFigures, writeManifest } from '../content-store/manifest-io';
+import { storageFigures, writeManifest } from '../content-store/manifest-io';
 import type { BuildIdentity } from '../content-store/build-storage';
 
 /**
@@ -35,11 +35,17 @@ export async function adoptIngestedBuild(
   } finally {
     await archive.close();
   }
-  // Flushed by the ingest before it wrote the report; this finds any that a collection pass took since (nothing
-  // referenced them then): the build is then stored from the zip, which puts them back.
-  if ((await missingChunks(blobs, chunkHashesOf(manifest))).length > 0) return null;
   const key = manifestKey(build.uploadId);
   await writeManifest(blobs, key, manifest);
-  await confirmChunks(blobs, manifest);
+  // Flushed by the ingest before it wrote the report; this finds any that a collection pass took since (nothing
+  // referenced them then): this manifest goes, and the build is stored from the zip, which puts them back. One lookup of every chunk, after the manifest (as a collection needs it), not a second one before it:
+  // a build of 4000 small files spent 0.25 s on that one.
+  try {
+    await confirmChunks(blobs, manifest);
+  } catch (error) {
+    if (!(error instanceof ChunksMissing)) throw error;
+    await blobs.delete(key);
+    return null;
+  }
   return storageFigures(key, manifest, report.entries.reduce((sum, e) => sum + e.newBytes, 0));
 }

@@ -13,6 +13,7 @@ import { ChunkQueue, READ_AHEAD_BYTES, type MaterializationFigures } from './chu
 import { ChunkRing } from '@hangar/chunk-store';
 import { evictLeastRecentlyUsed, removeBuildFolder } from './build-eviction';
 import { LocalBuilds } from './local-builds';
+import { FolderMaker } from './folder-maker';
 
 export class MaterializationFailed extends Error {
   readonly code = 'MATERIALIZATION_FAILED';
@@ -146,13 +147,14 @@ export class BuildMaterializer {
         }
         return { file, path };
       });
-      const adopted = await this.adoptExtracted(manifest.uploadId, files);
+      const folders = new FolderMaker();
+      const adopted = await this.adoptExtracted(manifest.uploadId, files, folders);
       const toMake = files.filter(({ file }) => !adopted.has(file));
       chunks = new ChunkQueue(manifest.uploadId, toMake.flatMap(({ file }) => file.chunks ?? []), this.blobs, local, ring);
       for (const { file, path } of files) if (adopted.has(file)) chunks.written(file.chunks ?? [], path);
       chunks.start();
       for (const { file, path } of toMake) {
-        await mkdir(dirname(path), { recursive: true });
+        await folders.make(dirname(path));
         if (!file.chunks) {
           await this.copyWholeObject(path, file);
           continue;
@@ -193,7 +195,7 @@ export class BuildMaterializer {
    * extraction): those bytes were written from the very buffers that were hashed into the chunks' addresses, so they
    * are the chunks. One not there (not extracted, taken by another worker, a failed write) is made from the chunks.
    */
-  private async adoptExtracted(uploadId: string, files: readonly { file: BuildManifestFile; path: string }[]): Promise<Set<BuildManifestFile>> {
+  private async adoptExtracted(uploadId: string, files: readonly { file: BuildManifestFile; path: string }[], folders: FolderMaker): Promise<Set<BuildManifestFile>> {
     const adopted = new Set<BuildManifestFile>();
     const root = this.options.extractionRoot;
     if (!root) return adopted;
@@ -201,7 +203,7 @@ export class BuildMaterializer {
     // Several at once: one at a time, a build's hundreds of small files each waited out two calls through libuv's pool.
     await forEachConcurrently(files, ADOPTIONS_AT_ONCE, async ({ file, path }) => {
       if (!file.chunks?.length) return;
-      await mkdir(dirname(path), { recursive: true });
+      await folders.make(dirname(path));
       const moved = await rename(join(dir, chunkListKey(file.chunks)), path).then(
         () => true,
         () => false,
