@@ -21,7 +21,7 @@ export type FilesystemFlushMode = 'filesystem' | 'files';
 export function openBlobStore(location: BlobStoreLocation): BlobStore {
   if (location.kind === 'fs') {
     mkdirSync(location.root, { recursive: true });
-    return new FilesystemBlobStore(location.root, location.flush === 'files' ? async () => false : flushFilesystemOf);
+    return new FilesystemBlobStore(location.root, location.flush === 'files' ? null : flushFilesystemOf);
   }
   const { kind: _kind, ...options } = location;
   return new S3BlobStore({ pathStyle: true, ...options });

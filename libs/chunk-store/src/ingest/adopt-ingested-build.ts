@@ -38,8 +38,9 @@ export async function adoptIngestedBuild(
   const key = manifestKey(build.uploadId);
   await writeManifest(blobs, key, manifest);
   // Flushed by the ingest before it wrote the report; this finds any that a collection pass took since (nothing
-  // referenced them then): this manifest goes, and the build is stored from the zip, which puts them back. One lookup of every chunk, after the manifest (as a collection needs it), not a second one before it:
-  // a build of 4000 small files spent 0.25 s on that one.
+  // referenced them then): this manifest goes, and the build is stored from the zip, which puts them back. One
+  // lookup of every chunk, after the manifest (as a collection needs it), not a second one before it: a build of
+  // 4000 small files spent 0.25 s on that one.
   try {
     await confirmChunks(blobs, manifest);
   } catch (error) {

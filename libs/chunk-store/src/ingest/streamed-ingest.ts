@@ -32,8 +32,8 @@ export function heldBytesFor(chunking: ChunkingOptions): number {
 
 /**
  * Chunks a zip into the content-addressed store while its bytes arrive: each entry is inflated as it streams
- * (`streamEntries`) and CRC-checked from its chunks (against what the zip declares), its inflated contents cut into content-defined chunks and the new ones put, not waiting
- * for the disk. A file no larger than the smallest chunk is one chunk: it is copied and stored whole while the parser
+ * (`streamEntries`), its inflated contents cut into content-defined chunks and the new ones put, not waiting for
+ * the disk, and its CRC-32 taken from its chunks and checked against what the zip declares. A file no larger than the smallest chunk is one chunk: it is copied and stored whole while the parser
  * goes on (`writeSingleChunkFile`, several at once); larger ones go through the chunk ring one after another. At the
  * end every chunk named is flushed in one batch, so the findings can be handed on. With `extractTo`, each entry's
  * file is also written there as it is chunked (see `ExtractedFiles`). Chunks of a build that is then rejected (or

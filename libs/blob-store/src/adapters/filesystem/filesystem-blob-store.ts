@@ -42,12 +42,12 @@ export class FilesystemBlobStore implements BlobStore {
   private readonly incomingDir: string;
 
   /**
-   * @param flushFilesystem how `sync` flushes many objects at once (`flushFilesystemOf`: Linux's `syncfs`); tests
-   *   stand in for it.
+   * @param flushFilesystem how `sync` flushes many objects at once (`flushFilesystemOf`: Linux's `syncfs`; tests
+   *   stand in for it), or null to flush them file by file (`HANGAR_BLOB_FLUSH=files`).
    */
   constructor(
     rootDir: string,
-    private readonly flushFilesystem: FilesystemFlush = flushFilesystemOf,
+    private readonly flushFilesystem: FilesystemFlush | null = flushFilesystemOf,
   ) {
     this.rootDir = resolve(rootDir);
     mkdirSync(join(this.rootDir, 'objects'), { recursive: true });
@@ -130,8 +130,7 @@ export class FilesystemBlobStore implements BlobStore {
 
   async sync(keys: Iterable<string>): Promise<void> {
     const paths = [...new Set(keys)].map((key) => ({ key, path: this.pathOf(key) }));
-    const directories = new Set(paths.map(({ path }) => dirname(path)));
-    if (paths.length >= FILESYSTEM_FLUSH_FROM) {
+    if (this.flushFilesystem && paths.length >= FILESYSTEM_FLUSH_FROM) {
       // Many objects (a build's chunks): each is checked to be there, then one flush of the whole filesystem makes
       // them all durable, directories included, instead of a flush per file.
       await forEachConcurrently(paths, SYNC_CONCURRENCY, async ({ key }) => {
@@ -140,6 +139,7 @@ export class FilesystemBlobStore implements BlobStore {
       if (await this.flushFilesystem(this.objectsDir)) return;
     }
     // Several flushes in flight: the disk merges them, where one at a time would wait out each one's latency.
+    const directories = new Set(paths.map(({ path }) => dirname(path)));
     await forEachConcurrently(paths, SYNC_CONCURRENCY, async ({ key, path }) => {
       await assertRealPathInside(this.objectsDir, path, key);
       let handle;
