@@ -40,6 +40,13 @@ export interface BlobStore {
    * The filesystem store moves it into place (no copy when it is on the same filesystem); S3 uploads it.
    */
   putFile(key: string, path: string, options?: { size?: number; contentType?: string }): Promise<BlobInfo>;
+  /**
+   * Publishes the local file at `path` as `key` without copying its bytes, and leaves it at `path` too: the
+   * filesystem store makes a hard link when the file is on its filesystem (both names are then one file: whoever
+   * holds the other name must not write into it). Null where the store cannot (another filesystem, S3): the caller
+   * stores the bytes some other way. Not durable until `sync`, like a put with `durable: false`.
+   */
+  linkFile(key: string, path: string): Promise<BlobInfo | null>;
   /** The object's bytes; `range` is inclusive-start, exclusive-end. Throws `BlobNotFound`. */
   get(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** Null when absent. */

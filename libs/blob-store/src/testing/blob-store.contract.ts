@@ -87,6 +87,30 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
         }
       });
 
+      it('links a local file with linkFile where it can (the file stays at its path too), or says null and stores nothing', async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'hangar-linkfile-'));
+        try {
+          const body = randomBytes(3 * MiB + 5);
+          const path = join(dir, 'pak');
+          await writeFile(path, body);
+          const linked = await store.linkFile('packs/p1', path);
+          expect(existsSync(path)).toBe(true);
+          if (linked === null) {
+            await expect(store.stat('packs/p1')).resolves.toBeNull();
+            return;
+          }
+          expect(linked).toEqual({ key: 'packs/p1', size: body.length });
+          await store.sync(['packs/p1']);
+          expect(sha256(await readAll(await store.get('packs/p1')))).toBe(sha256(body));
+          expect(sha256(await readAll(await store.get('packs/p1', { start: MiB, end: 2 * MiB })))).toBe(sha256(body.subarray(MiB, 2 * MiB)));
+          // Either name may go first: the other one keeps the bytes.
+          await rm(path);
+          expect(sha256(await readAll(await store.get('packs/p1')))).toBe(sha256(body));
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
+
       it('refuses a putFile whose size is not the declared one, storing nothing', async () => {
         const dir = await mkdtemp(join(tmpdir(), 'hangar-putfile-'));
         try {

@@ -1,6 +1,6 @@
 import type { BuildManifest } from '@hangar/contracts';
 import { forEachConcurrently, type BlobStore } from '@hangar/blob-store';
-import { chunkKey } from '../content-store/content-keys';
+import { hasChunk } from '../content-store/chunk-packs';
 import { chunkHashesOf } from '../content-store/manifest-io';
 import { runningCollections } from './collection-markers';
 
@@ -34,12 +34,12 @@ export async function confirmChunks(blobs: BlobStore, manifest: BuildManifest, p
  */
 const LOOKUPS_AT_ONCE = 16;
 
-/** Those of `hashes` whose chunk the store lacks, in their order; looked up several at a time. */
+/** Those of `hashes` whose chunk the store lacks (as an object and in a pack), in their order; looked up several at a time. */
 export async function missingChunks(blobs: BlobStore, hashes: Iterable<string>): Promise<string[]> {
   const all = [...hashes];
   const found = new Array<boolean>(all.length);
   await forEachConcurrently(all, LOOKUPS_AT_ONCE, async (hash, index) => {
-    found[index] = (await blobs.stat(chunkKey(hash))) !== null;
+    found[index] = await hasChunk(blobs, hash);
   });
   return all.filter((_, index) => !found[index]);
 }

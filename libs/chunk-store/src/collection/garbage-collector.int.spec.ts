@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BuildManifest } from '@hangar/contracts';
 import { FilesystemBlobStore } from '@hangar/blob-store';
+import { collect } from '@hangar/blob-store/testing';
 import { chunkingFor } from '../chunking/chunking-options';
-import { writeContents } from '../content-store/chunk-writer';
+import { writeContents, type ContentsCopy } from '../content-store/chunk-writer';
+import { PACKED_CHUNKS_PREFIX, PACKS_PREFIX } from '../content-store/chunk-packs';
 import { CHUNKS_PREFIX, chunkKey, manifestKey } from '../content-store/content-keys';
-import { writeManifest } from '../content-store/manifest-io';
+import { chunkHashesOf, writeManifest } from '../content-store/manifest-io';
 import { ChunksMissing, confirmChunks, missingChunks } from './chunk-confirmation';
 import { COLLECTION_MARKERS_PREFIX } from './collection-markers';
 import { collectGarbage } from './garbage-collector';
@@ -101,5 +103,50 @@ describe('chunk garbage collection', () => {
     };
     await expect(missingChunks(slow, ['0'.repeat(64), ...hashes])).resolves.toEqual(['0'.repeat(64), ...gone]);
     expect(most).toBeGreaterThan(1);
+  });
+
+  describe('packs', () => {
+    /** A file stored from a copy of it (an extraction): it becomes a pack (`packFile`). */
+    const storePacked = async (uploadId: string, contents: Buffer): Promise<BuildManifest> => {
+      const path = join(tmp, `${uploadId}.copy`);
+      const copy: ContentsCopy = {
+        append: async () => undefined,
+        complete: async () => (writeFileSync(path, contents), path),
+        abort: async () => undefined,
+      };
+      const written = await writeContents(blobs, Readable.from([contents]), chunking, undefined, copy);
+      const manifest: BuildManifest = { uploadId, projectId: 'p', createdAt: 'now', totalBytes: written.size, files: [{ path: 'f', size: written.size, crc32: 0, chunks: written.chunks }] };
+      await writeManifest(blobs, manifestKey(uploadId), manifest);
+      return manifest;
+    };
+    const keys = async (prefix: string) => (await collect(blobs.list(prefix))).map((blob) => blob.key);
+
+    it('keeps a pack while a manifest names a chunk in it, and reclaims it and its entries once none does', async () => {
+      const a = await storePacked('a', bytes(7, 64 * 1024));
+      const b = await storeFile('b', bytes(8));
+      expect(await keys(PACKS_PREFIX)).toHaveLength(1);
+      await expect(collectGarbage(blobs)).resolves.toMatchObject({ deletedChunks: 0, deletedBytes: 0 });
+      expect(await keys(PACKS_PREFIX)).toHaveLength(1);
+      await expect(missingChunks(blobs, chunkHashesOf(a))).resolves.toEqual([]);
+
+      await blobs.delete(manifestKey('a'));
+      const result = await collectGarbage(blobs);
+      expect(result.deletedBytes).toBe(64 * 1024);
+      expect(result.deletedChunks).toBe(chunkHashesOf(a).size);
+      expect(await keys(PACKS_PREFIX)).toEqual([]);
+      expect(await keys(PACKED_CHUNKS_PREFIX)).toEqual([]);
+      await expect(missingChunks(blobs, chunkHashesOf(b))).resolves.toEqual([]);
+    });
+
+    it('counts a chunk whose entry outlived its pack as missing, so a build naming it is stored again', async () => {
+      const a = await storePacked('a', bytes(9, 32 * 1024));
+      const [pack] = await keys(PACKS_PREFIX);
+      // What a collection pass racing a new pack can leave: the pack deleted, its entries put after the pass listed them.
+      await blobs.delete(pack);
+      await expect(confirmChunks(blobs, a)).rejects.toBeInstanceOf(ChunksMissing);
+      // Stored again, the chunks get a pack of their own and the entries point there.
+      await storePacked('a2', bytes(9, 32 * 1024));
+      await expect(confirmChunks(blobs, a)).resolves.toBeUndefined();
+    });
   });
 });

@@ -4,8 +4,8 @@ import type { BlobStore } from '@hangar/blob-store';
 import { chunkingFor, type ChunkingOptions } from '../chunking/chunking-options';
 import { confirmChunks } from '../collection/chunk-confirmation';
 import { chunkRingFor, writeContents } from './chunk-writer';
-import { chunkKey, manifestKey } from './content-keys';
-import { chunkHashesOf, readManifest, storageFigures, writeManifest } from './manifest-io';
+import { manifestKey } from './content-keys';
+import { readManifest, storageFigures, writeManifest } from './manifest-io';
 
 export interface BuildIdentity {
   uploadId: string;
@@ -23,15 +23,17 @@ export interface BuildIdentity {
 export async function storeBuild(blobs: BlobStore, source: ArchiveSource, build: BuildIdentity, chunking: ChunkingOptions = chunkingFor()): Promise<StoredBuild> {
   const manifest: BuildManifest = { ...build, files: [], totalBytes: 0 };
   let newBytes = 0;
+  const holders = new Set<string>();
   const ring = chunkRingFor(chunking);
   await extractEntries(source, async (entry, contents) => {
     const written = await writeContents(blobs, contents, chunking, ring);
     manifest.files.push({ path: entry.path, size: written.size, crc32: entry.crc32, chunks: written.chunks });
     manifest.totalBytes += written.size;
     newBytes += written.newBytes;
+    for (const key of written.holders) holders.add(key);
   });
   const key = manifestKey(build.uploadId);
-  await blobs.sync([...chunkHashesOf(manifest)].map(chunkKey));
+  await blobs.sync(holders);
   await writeManifest(blobs, key, manifest);
   await confirmChunks(blobs, manifest);
   return storageFigures(key, manifest, newBytes);

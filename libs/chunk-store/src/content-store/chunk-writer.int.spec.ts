@@ -1,13 +1,15 @@
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore } from '@hangar/blob-store';
-import { slowPuts } from '@hangar/blob-store/testing';
+import { collect, slowPuts } from '@hangar/blob-store/testing';
 import { seededBytes } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
-import { chunkRingFor, writeContents } from './chunk-writer';
+import { chunkRingFor, writeContents, type ContentsCopy } from './chunk-writer';
+import { packKey, packedChunkKey, readChunk } from './chunk-packs';
+import { chunkListKey } from '../extraction/extracted-files';
 import { chunkKey } from './content-keys';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -56,5 +58,77 @@ describe('writing a file into the content-addressed store through a ring of chun
     expect(ring.size).toBe(0);
     const next = seededBytes('ring', 'b', 300_000);
     await expect(writeContents(blobs, inPieces(next, 64 * 1024), chunking, ring)).resolves.toMatchObject({ crc32: crc32(next) >>> 0, size: next.length });
+  });
+
+  describe('with a copy of the file (an extraction): new chunks stored from the copy once it is whole', () => {
+    /** A copy written to a file of its own, as `ExtractedFiles` does: says where it lies, or null when told to fail. */
+    const fileCopy = (path: string, fails = false): ContentsCopy => {
+      const pieces: Buffer[] = [];
+      return {
+        append: async (bytes) => void pieces.push(Buffer.from(bytes)),
+        complete: async () => {
+          if (fails) return null;
+          writeFileSync(path, Buffer.concat(pieces));
+          return path;
+        },
+        abort: async () => undefined,
+      };
+    };
+    const keys = async (prefix: string) => (await collect(blobs.list(prefix))).map((blob) => blob.key);
+    const readBack = async (chunks: readonly { hash: string }[]) => Buffer.concat(await Promise.all(chunks.map((c) => readChunk(blobs, c.hash))));
+
+    it('makes a new file its own pack: the copy linked in (one file on the disk), an entry per chunk, no chunk object', async () => {
+      const bytes = seededBytes('pack', 'new', 1024 * 1024 + 5);
+      const path = join(tmp, 'pak');
+      const written = await writeContents(blobs, inPieces(bytes, 100_000), chunking, chunkRingFor(chunking), fileCopy(path));
+      expect(written).toMatchObject({ size: bytes.length, newBytes: bytes.length, crc32: crc32(bytes) >>> 0 });
+      expect(await keys('chunks/')).toEqual([]);
+      const pack = packKey(chunkListKey(written.chunks));
+      expect(await keys('packs/')).toEqual([pack]);
+      expect(statSync(blobs.localPath(pack)!).ino).toBe(statSync(path).ino);
+      expect((await keys('packed-chunks/')).sort()).toEqual([...new Set(written.chunks.map((c) => packedChunkKey(c.hash)))].sort());
+      expect(new Set(written.holders)).toEqual(new Set([pack, ...written.chunks.map((c) => packedChunkKey(c.hash))]));
+      expect((await readBack(written.chunks)).equals(bytes)).toBe(true);
+
+      // The same bytes again, from another copy: nothing new, no second pack, the first one named as their holder.
+      const again = await writeContents(blobs, inPieces(bytes, 64 * 1024), chunking, chunkRingFor(chunking), fileCopy(join(tmp, 'again')));
+      expect(again).toMatchObject({ newBytes: 0, chunks: written.chunks });
+      expect(await keys('packs/')).toEqual([pack]);
+      expect(again.holders).toContain(pack);
+    });
+
+    it('puts the few new chunks of a file the store mostly has as objects, read back from the copy, and makes no pack of it', async () => {
+      const first = seededBytes('pack', 'v1', 1024 * 1024);
+      const v1 = await writeContents(blobs, inPieces(first, 100_000), chunking, chunkRingFor(chunking), fileCopy(join(tmp, 'v1')));
+      // The second version changes its last 64 KiB: content-defined cuts keep every chunk before the change.
+      const second = Buffer.concat([first.subarray(0, first.length - 64 * 1024), seededBytes('pack', 'patch', 64 * 1024)]);
+      const v2 = await writeContents(blobs, inPieces(second, 100_000), chunking, chunkRingFor(chunking), fileCopy(join(tmp, 'v2')));
+      expect(v2.newBytes).toBeGreaterThan(0);
+      expect(v2.newBytes).toBeLessThan(second.length / 2);
+      expect(await keys('packs/')).toEqual([packKey(chunkListKey(v1.chunks))]);
+      const fresh = v2.chunks.filter((c) => !v1.chunks.some((old) => old.hash === c.hash));
+      expect((await keys('chunks/')).sort()).toEqual([...new Set(fresh.map((c) => chunkKey(c.hash)))].sort());
+      expect((await readBack(v2.chunks)).equals(second)).toBe(true);
+    });
+
+    it('puts the chunks as objects where the store cannot link the copy', async () => {
+      const bytes = seededBytes('pack', 'nolink', 600_000);
+      const unlinking: typeof blobs = Object.create(blobs);
+      unlinking.linkFile = async () => null;
+      const written = await writeContents(unlinking, inPieces(bytes, 100_000), chunking, chunkRingFor(chunking), fileCopy(join(tmp, 'f')));
+      expect(written.newBytes).toBe(bytes.length);
+      expect(await keys('packs/')).toEqual([]);
+      expect((await keys('chunks/')).length).toBe(new Set(written.chunks.map((c) => c.hash)).size);
+      expect((await readBack(written.chunks)).equals(bytes)).toBe(true);
+    });
+
+    it('fails the file, saying why, when its copy could not be written: its new chunks were nowhere else', async () => {
+      const ring = chunkRingFor(chunking);
+      await expect(writeContents(blobs, inPieces(seededBytes('pack', 'lost', 400_000), 100_000), chunking, ring, fileCopy(join(tmp, 'g'), true))).rejects.toThrow(
+        /the file's copy could not be written, and \d+ new chunk\(s\) of it were to be stored from there/,
+      );
+      expect(ring.size).toBe(0);
+      expect(await keys('packed-chunks/')).toEqual([]);
+    });
   });
 });

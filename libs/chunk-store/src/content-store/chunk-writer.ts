@@ -4,6 +4,8 @@ import { chunkSlices } from '../chunking/content-defined-chunker';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { ChunkRing } from './chunk-ring';
 import { chunkKey } from './content-keys';
+import { chunkHolders, packFile, readFileRange, type ChunkAt } from './chunk-packs';
+import { chunkListKey } from '../extraction/extracted-files';
 import { HashingThread } from '../hashing/hashing-thread';
 
 /**
@@ -15,8 +17,10 @@ export interface WrittenContents {
   crc32: number;
   size: number;
   chunks: ChunkRef[];
-  /** Bytes of the chunks this call put (the store lacked them). */
+  /** Bytes of the chunks this call stored (the store lacked them), as objects or in a pack. */
   newBytes: number;
+  /** The keys that hold these chunks' bytes (`chunkHolders`): what must be made durable before a manifest names them. */
+  holders: string[];
 }
 
 /**
@@ -42,17 +46,20 @@ export function chunkRingFor(chunking: ChunkingOptions): ChunkRing {
 /** Where a file's bytes are also written as they are chunked (an extraction, see `ExtractedFiles`): never throws. */
 export interface ContentsCopy {
   append(bytes: Buffer): Promise<void>;
-  /** The file was read to its end: these are its chunks. */
-  complete(chunks: readonly ChunkRef[]): Promise<void>;
+  /** The file was read to its end: these are its chunks. Where the whole copy now lies, or null if it was not written. */
+  complete(chunks: readonly ChunkRef[]): Promise<string | null>;
   /** The file was not read to its end. */
   abort(): Promise<void>;
 }
 
 /**
  * Writes one file's contents into the content-addressed store, chunk by chunk as they arrive: a chunk the store
- * already has (`stat`) is not put again. Each chunk is joined into the next free room of a ring of shared memory
- * (`chunkRingFor`), hashed on the hashing thread (its own SHA-256 and the file's CRC-32, which lets this thread go on
- * cutting) and put from there. Memory stays at the ring's. `copy` gets the file's bytes too, in order.
+ * already has (as an object or in a pack) is not stored again. Each chunk is joined into the next free room of a ring
+ * of shared memory (`chunkRingFor`), hashed on the hashing thread (its own SHA-256 and the file's CRC-32, which lets
+ * this thread go on cutting) and put from there. Memory stays at the ring's. `copy` gets the file's bytes too, in
+ * order; with a copy, new chunks are not put as they come but stored from the copy once it is whole: the copy itself
+ * becomes their pack (`packFile`), or, for a file whose chunks the store mostly had, the few new ones are read back
+ * from it and put as objects (a pack would keep the whole file for them).
  */
 export async function writeContents(
   blobs: BlobStore,
@@ -64,17 +71,29 @@ export async function writeContents(
   const hashing = HashingThread.get();
   const file = hashing.newFile();
   const chunks: ChunkRef[] = [];
+  const holders: string[] = [];
+  // New chunks left to be stored from the copy once it is whole, by hash (a chunk the file repeats, once).
+  const deferred = new Map<string, ChunkAt>();
   // Oldest first, as their chunks were taken from the ring: each one's room is let go of once it has settled.
   const inFlight: Promise<void>[] = [];
   let size = 0;
   let newBytes = 0;
   let finished = false;
-  const store = async (index: number, chunk: Buffer) => {
+  const store = async (index: number, chunk: Buffer, offset: number) => {
     const hash = await hashing.chunk(file, chunk);
     chunks[index] = { hash, size: chunk.length };
-    const key = chunkKey(hash);
-    if (await blobs.stat(key)) return;
-    await blobs.put(key, chunk, { size: chunk.length, durable: false });
+    if (deferred.has(hash)) return;
+    const found = await chunkHolders(blobs, hash);
+    if (found) {
+      holders.push(...found);
+      return;
+    }
+    if (copy) {
+      deferred.set(hash, { hash, size: chunk.length, offset });
+    } else {
+      await blobs.put(chunkKey(hash), chunk, { size: chunk.length, durable: false });
+      holders.push(chunkKey(hash));
+    }
     newBytes += chunk.length;
   };
   // The oldest put settles (a failure surfaces here and stops the file), and its room in the ring is free again.
@@ -88,6 +107,7 @@ export async function writeContents(
   try {
     for await (const slices of chunkSlices(contents, chunking)) {
       const length = slices.reduce((sum, slice) => sum + slice.length, 0);
+      const offset = size;
       size += length;
       let chunk = ring.take(length);
       while (!chunk) {
@@ -96,16 +116,17 @@ export async function writeContents(
       }
       let at = 0;
       for (const slice of slices) at += slice.copy(chunk, at);
-      inFlight.push(store(chunks.push({ hash: '', size: length }) - 1, chunk));
+      inFlight.push(store(chunks.push({ hash: '', size: length }) - 1, chunk, offset));
       // The copy takes the bytes from the slices, not from the joined chunk: a copy out of shared memory goes
       // through V8's relaxed atomic copy, which at a GiB cost 0.2 s more of this thread than a plain one.
       if (copy) for (const slice of slices) await copy.append(slice);
       if (inFlight.length >= CONCURRENT_PUTS) await settleOldest();
     }
     while (inFlight.length > 0) await settleOldest();
-    await copy?.complete(chunks);
+    const copied = (await copy?.complete(chunks)) ?? null;
+    if (deferred.size > 0) holders.push(...(await storeFromCopy(blobs, copied, chunks, [...deferred.values()], 2 * newBytes >= size)));
     finished = true;
-    return { ...(await hashing.file(file)), size, chunks, newBytes };
+    return { ...(await hashing.file(file)), size, chunks, newBytes, holders };
   } finally {
     // Puts still running when the file failed: waited for (their chunks' memory is in use until then), so that none
     // ends as an unhandled rejection and the ring is empty for the next file; the hashing thread lets go of the file.
@@ -115,4 +136,24 @@ export async function writeContents(
       await copy?.abort();
     }
   }
+}
+
+/**
+ * Stores a file's new chunks from its whole copy at `path`: as a pack when `asPack` (most of the file is new) and the
+ * store can link the copy, else each read back and put as an object. Returns the keys that now hold them.
+ */
+async function storeFromCopy(blobs: BlobStore, path: string | null, chunks: readonly ChunkRef[], fresh: readonly ChunkAt[], asPack: boolean): Promise<string[]> {
+  if (!path) throw new Error(`the file's copy could not be written, and ${fresh.length} new chunk(s) of it were to be stored from there`);
+  if (asPack) {
+    const packed = await packFile(blobs, path, chunkListKey(chunks), fresh);
+    if (packed) return packed;
+  }
+  const holders: string[] = [];
+  for (const chunk of fresh) {
+    const bytes = await readFileRange(path, chunk.offset, Buffer.alloc(chunk.size));
+    if (bytes.length !== chunk.size) throw new Error(`the file's copy at ${path} ends before its chunk at ${chunk.offset}`);
+    await blobs.put(chunkKey(chunk.hash), bytes, { size: chunk.size, durable: false });
+    holders.push(chunkKey(chunk.hash));
+  }
+  return holders;
 }

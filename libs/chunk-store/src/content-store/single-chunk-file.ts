@@ -4,6 +4,7 @@ import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import type { WrittenContents } from './chunk-writer';
 import { chunkKey } from './content-keys';
+import { chunkHolders } from './chunk-packs';
 
 /**
  * Whether a file of `size` bytes is one chunk (or none, when empty) whatever its bytes: no cut point comes before
@@ -16,7 +17,7 @@ export function isSingleChunk(size: number, chunking: ChunkingOptions): boolean 
 
 /**
  * Writes a file that is one chunk (`isSingleChunk`) into the content-addressed store as `writeContents` would, but
- * whole: one SHA-256 (the chunk's), a `stat`, and a put when the store lacks it; no ring and no
+ * whole: one SHA-256 (the chunk's), a lookup, and a put when the store lacks it; no ring and no
  * hashing thread, so that several such files can be under way at once (a build has hundreds or thousands; one at a
  * time, each waited out a chain of filesystem calls while the disk and the CPU were idle). `bytes` must stay as
  * they are until this settles.
@@ -24,13 +25,12 @@ export function isSingleChunk(size: number, chunking: ChunkingOptions): boolean 
 export async function writeSingleChunkFile(blobs: BlobStore, bytes: Buffer, chunking: ChunkingOptions): Promise<WrittenContents> {
   if (!isSingleChunk(bytes.length, chunking)) throw new RangeError(`a file of ${bytes.length} bytes may be more than one chunk of at least ${chunking.minSize}`);
   const crc = crc32(bytes) >>> 0;
-  if (bytes.length === 0) return { crc32: crc, size: 0, chunks: [], newBytes: 0 };
+  if (bytes.length === 0) return { crc32: crc, size: 0, chunks: [], newBytes: 0, holders: [] };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const chunks = [{ hash: sha256, size: bytes.length }];
+  const found = await chunkHolders(blobs, sha256);
+  if (found) return { crc32: crc, size: bytes.length, chunks, newBytes: 0, holders: found };
   const key = chunkKey(sha256);
-  let newBytes = 0;
-  if (!(await blobs.stat(key))) {
-    await blobs.put(key, bytes, { size: bytes.length, durable: false });
-    newBytes = bytes.length;
-  }
-  return { crc32: crc, size: bytes.length, chunks: [{ hash: sha256, size: bytes.length }], newBytes };
+  await blobs.put(key, bytes, { size: bytes.length, durable: false });
+  return { crc32: crc, size: bytes.length, chunks, newBytes: bytes.length, holders: [key] };
 }

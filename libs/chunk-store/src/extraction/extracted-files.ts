@@ -15,15 +15,19 @@ export function chunkListKey(chunks: readonly ChunkRef[]): string {
 }
 
 /**
- * Finishes a part file (`finish`: its last writes) and names it after its chunks, where a worker looks for it; a
- * part that could not be finished or named goes instead (never throws: the worker makes that file from the chunks).
+ * Finishes a part file (`finish`: its last writes) and names it after its chunks, where a worker looks for it, and
+ * says where that is; a part that could not be finished or named goes instead, and the answer is null (never throws:
+ * the worker makes that file from the chunks).
  */
-async function nameAfterChunks(dir: string, partPath: string, chunks: readonly ChunkRef[], finish: () => Promise<unknown>): Promise<void> {
+async function nameAfterChunks(dir: string, partPath: string, chunks: readonly ChunkRef[], finish: () => Promise<unknown>): Promise<string | null> {
   try {
     await finish();
-    await rename(partPath, join(dir, chunkListKey(chunks)));
+    const path = join(dir, chunkListKey(chunks));
+    await rename(partPath, path);
+    return path;
   } catch {
     await rm(partPath, { force: true }).catch(() => undefined);
+    return null;
   }
 }
 
@@ -61,12 +65,15 @@ export class ExtractedFileWriter {
     await this.writer?.append(bytes).catch(() => this.abort());
   }
 
-  /** The file is whole: named after its chunks, where a worker looks for it. */
-  async complete(chunks: readonly ChunkRef[]): Promise<void> {
+  /**
+   * The file is whole: named after its chunks, where a worker looks for it. Where it now lies, or null when it could
+   * not be written (it was left out).
+   */
+  async complete(chunks: readonly ChunkRef[]): Promise<string | null> {
     const writer = this.writer;
     this.writer = null;
-    if (!writer) return;
-    await nameAfterChunks(this.dir, this.partPath, chunks, () => writer.close());
+    if (!writer) return null;
+    return nameAfterChunks(this.dir, this.partPath, chunks, () => writer.close());
   }
 
   /** The entry was not read to its end (or a write failed): its part goes. */

@@ -11,6 +11,7 @@ import { writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { storeBuild } from '../content-store/build-storage';
 import { chunkKey } from '../content-store/content-keys';
+import { readChunk } from '../content-store/chunk-packs';
 import { readManifest } from '../content-store/manifest-io';
 import { adoptIngestedBuild } from './adopt-ingested-build';
 import { ingestStream } from './streamed-ingest';
@@ -27,11 +28,11 @@ async function sha256ByOffset(zipPath: string): Promise<Map<number, string>> {
   return digests;
 }
 
-/** The SHA-256 of what `chunks` hold, read back from the store, each chunk checked against its name. */
-function sha256OfChunks(blobs: FilesystemBlobStore, chunks: readonly { hash: string }[]): string {
+/** The SHA-256 of what `chunks` hold, read back from the store (objects or packs), each chunk checked against its name. */
+async function sha256OfChunks(blobs: FilesystemBlobStore, chunks: readonly { hash: string }[]): Promise<string> {
   const whole = createHash('sha256');
   for (const chunk of chunks) {
-    const bytes = readFileSync(join(blobs.rootDir, 'objects', chunkKey(chunk.hash)));
+    const bytes = await readChunk(blobs, chunk.hash);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(chunk.hash);
     whole.update(bytes);
   }
@@ -90,7 +91,7 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const truth = await sha256ByOffset(zip.path);
     const pak = report.entries.find((e) => e.size === 48 * 1024 * 1024)!;
     expect(pak.chunks.length).toBeGreaterThan(5);
-    expect(sha256OfChunks(blobs, pak.chunks)).toBe(truth.get(pak.offset));
+    expect(await sha256OfChunks(blobs, pak.chunks)).toBe(truth.get(pak.offset));
     expect(createHash('sha256').update(readFileSync(join(tmp, 'x', chunkListKey(pak.chunks)))).digest('hex')).toBe(truth.get(pak.offset));
   });
 
@@ -161,7 +162,7 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const files = report.entries.filter((e) => expected.has(e.offset));
     expect(files).toHaveLength(zip.fileCount);
     for (const entry of files) {
-      expect(sha256OfChunks(blobs, entry.chunks)).toBe(expected.get(entry.offset));
+      expect(await sha256OfChunks(blobs, entry.chunks)).toBe(expected.get(entry.offset));
       if (entry.chunks.length > 0) expect(readFileSync(join(dir, chunkListKey(entry.chunks))).length).toBe(entry.size);
     }
   });

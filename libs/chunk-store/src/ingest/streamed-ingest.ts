@@ -3,7 +3,6 @@ import { DEFAULT_PACKAGE_POLICY, STREAM_HELD_BYTES, streamEntries, type ArchiveL
 import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { chunkRingFor, writeContents, type WrittenContents } from '../content-store/chunk-writer';
-import { chunkKey } from '../content-store/content-keys';
 import { writeSingleChunkFile } from '../content-store/single-chunk-file';
 import { ExtractedFiles } from '../extraction/extracted-files';
 import { SmallFilesInFlight } from './small-files-in-flight';
@@ -102,7 +101,7 @@ export async function ingestStream(
     newBytes: result.newBytes,
   }));
   try {
-    await blobs.sync(new Set(entries.flatMap((e) => e.chunks.map((c) => chunkKey(c.hash)))));
+    await blobs.sync(new Set(written.flatMap((result) => result.holders)));
   } catch (error) {
     if (!(error instanceof BlobNotFound)) throw error;
     // A collection pass took a chunk no manifest named yet: the report cannot serve; the zip is stored as it is.

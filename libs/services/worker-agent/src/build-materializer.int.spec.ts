@@ -1,9 +1,24 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore, type BlobStore } from '@hangar/blob-store';
-import { CHUNKS_PREFIX, chunkHashesOf, chunkKey, chunkListKey, chunkingFor, collectGarbage, extractionDir, readManifest, storeBuild } from '@hangar/chunk-store';
+import {
+  CHUNKS_PREFIX,
+  PACKS_PREFIX,
+  adoptIngestedBuild,
+  chunkHashesOf,
+  chunkKey,
+  chunkListKey,
+  chunkingFor,
+  collectGarbage,
+  extractionDir,
+  ingestStream,
+  readChunk,
+  readManifest,
+  storeBuild,
+} from '@hangar/chunk-store';
+import { collect } from '@hangar/blob-store/testing';
 import type { BuildManifestFile } from '@hangar/contracts';
 import { writeUeBuildZip } from '@hangar/testing';
 import { BuildMaterializer } from './build-materializer';
@@ -102,6 +117,25 @@ describe('BuildMaterializer (worker agent) over the chunk store', () => {
     const [record] = readFileSync(join(tmp, 'worker', 'materializations.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(record).toMatchObject({ uploadId: 'a', adoptedFiles: extracted.length, adoptedBytes: extracted.reduce((sum, f) => sum + f.size, 0), fetchedChunks: pak.chunks!.length });
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('makes a build whose large files the ingest stored as packs, reading their chunks by range (on this disk and through the store)', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'packed.zip'), { name: 'Demo', seed: 'packs', pakSize: 4 * 1024 * 1024, fileCount: 20 });
+    const root = join(tmp, 'extracted');
+    const report = await ingestStream(blobs, createReadStream(zip.path), chunking, undefined, extractionDir(root, 'p1'));
+    const stored = await adoptIngestedBuild(blobs, zip.path, { ...report, archive: { size: zip.size, sha256: '' } }, { uploadId: 'p1', projectId: 'p', createdAt: 'now' }, chunking);
+    const manifest = await readManifest(blobs, stored!.manifestKey);
+    const pak = manifest.files.find((f) => f.path.endsWith('.pak'))!;
+    // Every file past the smallest chunk is a pack of its own; the pak's chunks are in no object.
+    expect((await collect(blobs.list(PACKS_PREFIX))).map((b) => b.key)).toContain(`${PACKS_PREFIX}${chunkListKey(pak.chunks!)}`);
+    expect(await blobs.stat(chunkKey(pak.chunks![0].hash))).toBeNull();
+    // The extraction gone (no worker took it): the pack, a second name of the pak's extracted file, stays.
+    rmSync(root, { recursive: true, force: true });
+    const expected = new Map(await Promise.all(manifest.files.map(async (f) => [f.path, createHash('sha256').update(Buffer.concat(await Promise.all((f.chunks ?? []).map((c) => readChunk(blobs, c.hash))))).digest('hex')] as const)));
+    for (const [name, store] of [['local', blobs], ['remote', countingGets(blobs).store]] as const) {
+      const built = await new BuildMaterializer(store, join(tmp, `worker-${name}`)).materialize(stored!.manifestKey);
+      for (const file of manifest.files) expect(createHash('sha256').update(readFileSync(join(built, file.path))).digest('hex')).toBe(expected.get(file.path));
+    }
   });
 
   it('removes, when it starts, extracted folders that no distribution took within a day', async () => {

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
 import { BlobNotFound, readFileStart, type BlobStore } from '@hangar/blob-store';
-import { chunkKey } from '@hangar/chunk-store';
+import { chunkKey, packedChunk, readPackedChunk } from '@hangar/chunk-store';
 import type { LocalBuildRecord } from './local-builds';
 
 export class ChunkCorrupt extends Error {
@@ -75,10 +75,19 @@ export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef, into: B
 
 /**
  * A chunk's bytes from the store, read into `into` (aligned memory, a view of exactly the chunk's size: see
- * `ChunkRing`), checked against its hash (`ChunkCorrupt` otherwise).
+ * `ChunkRing`), from its object or else its pack (`packedChunk`), checked against its hash (`ChunkCorrupt`
+ * otherwise).
  */
 export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: Buffer): Promise<Buffer> {
-  const bytes = await readObject(blobs, chunkKey(chunk.hash), into);
+  let bytes: Buffer;
+  try {
+    bytes = await readObject(blobs, chunkKey(chunk.hash), into);
+  } catch (error) {
+    if (!(error instanceof BlobNotFound)) throw error;
+    const packed = await packedChunk(blobs, chunk.hash);
+    if (!packed) throw error;
+    bytes = await readPackedChunk(blobs, packed, into);
+  }
   const got = await sha256Of(bytes);
   if (got !== chunk.hash) throw new ChunkCorrupt(chunk.hash, got);
   return bytes;

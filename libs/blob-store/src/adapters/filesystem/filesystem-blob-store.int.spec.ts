@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -105,6 +105,29 @@ describe('FilesystemBlobStore on disk', () => {
     }
     await expect(flushFilesystemOf(root)).resolves.toBe(true);
     await expect(flushFilesystemOf(join(root, 'not-there'))).resolves.toBe(false);
+  });
+
+  it('links a file on its own filesystem (one file, two names: no byte copied), and says null for one on another filesystem', async () => {
+    const path = join(outside, 'pak');
+    await writeFile(path, Buffer.from('extracted bytes'));
+    await expect(store.linkFile('packs/a', path)).resolves.toEqual({ key: 'packs/a', size: 15 });
+    const [original, object] = await Promise.all([stat(path), stat(store.localPath('packs/a')!)]);
+    expect(object.ino).toBe(original.ino);
+    expect(object.nlink).toBe(2);
+    expect(await readdir(join(root, 'incoming'))).toEqual([]);
+
+    // /dev/shm is a tmpfs, never the filesystem of the temporary directory the store is in (checked, not assumed).
+    const shm = await mkdtemp('/dev/shm/hangar-link-');
+    try {
+      const elsewhere = join(shm, 'pak');
+      await writeFile(elsewhere, Buffer.from('on another filesystem'));
+      expect((await stat(elsewhere)).dev).not.toBe(original.dev);
+      await expect(store.linkFile('packs/b', elsewhere)).resolves.toBeNull();
+      await expect(store.stat('packs/b')).resolves.toBeNull();
+      expect(await readdir(join(root, 'incoming'))).toEqual([]);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
   });
 
   it('prunes directories emptied by delete', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream, mkdirSync, realpathSync, type WriteStream } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -103,6 +103,28 @@ export class FilesystemBlobStore implements BlobStore {
       await rm(path, { force: true });
     }
     return { key, size };
+  }
+
+  async linkFile(key: string, path: string): Promise<BlobInfo | null> {
+    const target = this.pathOf(key);
+    // Linked beside the store's own temporaries first, then renamed into place as a put is: a reader never sees a
+    // half-made object, and a link that cannot be made (another filesystem, a filesystem without hard links) stores
+    // nothing.
+    const temporary = join(this.incomingDir, `${randomUUID()}.link`);
+    try {
+      await link(path, temporary);
+    } catch (error) {
+      if (LINK_REFUSALS.has((error as NodeJS.ErrnoException).code ?? '')) return null;
+      throw error;
+    }
+    try {
+      const { size } = await stat(temporary);
+      await this.moveIntoPlace(temporary, target, key, false);
+      return { key, size };
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
   }
 
   async get(key: string, range?: BlobRange): Promise<Readable> {
@@ -302,6 +324,12 @@ async function writeStream(path: string, body: Readable, durable: boolean, opene
   await pipeline(body, file);
   return file.bytesWritten;
 }
+
+/**
+ * Why `link` may refuse where a copy would do: another filesystem (EXDEV), one without hard links (EPERM, ENOTSUP,
+ * e.g. some network and FUSE mounts), or a file already linked as often as the filesystem allows (EMLINK).
+ */
+const LINK_REFUSALS = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 /** Files flushed at once by `sync`. */
 const SYNC_CONCURRENCY = 16;

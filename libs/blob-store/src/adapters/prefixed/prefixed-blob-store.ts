@@ -25,6 +25,11 @@ export class PrefixedBlobStore implements BlobStore {
       throw error;
     }
   }
+  async linkFile(key: string, path: string): Promise<BlobInfo | null> {
+    const linked = await this.inner.linkFile(this.full(key), path);
+    return linked && this.relative(linked);
+  }
+
   async putFile(key: string, path: string, options?: { size?: number; contentType?: string }): Promise<BlobInfo> {
     return this.relative(await this.inner.putFile(this.full(key), path, options));
   }

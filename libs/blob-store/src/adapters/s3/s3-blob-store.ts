@@ -101,6 +101,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** An object store has no links: the caller uploads the bytes. */
+  async linkFile(): Promise<BlobInfo | null> {
+    return null;
+  }
+
   async putFile(key: string, path: string, options: { size?: number; contentType?: string } = {}): Promise<BlobInfo> {
     const info = await this.put(key, createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
     await rm(path, { force: true });
