@@ -1,6 +1,6 @@
 import type { BuildManifest } from '@hangar/contracts';
 import { forEachConcurrently, type BlobStore } from '@hangar/blob-store';
-import { hasChunk } from '../content-store/chunk-packs';
+import { hasChunk, type PackLookups } from '../content-store/chunk-packs';
 import { chunkHashesOf } from '../content-store/manifest-io';
 import { runningCollections } from './collection-markers';
 
@@ -38,8 +38,9 @@ const LOOKUPS_AT_ONCE = 16;
 export async function missingChunks(blobs: BlobStore, hashes: Iterable<string>): Promise<string[]> {
   const all = [...hashes];
   const found = new Array<boolean>(all.length);
+  const packs: PackLookups = new Map();
   await forEachConcurrently(all, LOOKUPS_AT_ONCE, async (hash, index) => {
-    found[index] = await hasChunk(blobs, hash);
+    found[index] = await hasChunk(blobs, hash, packs);
   });
   return all.filter((_, index) => !found[index]);
 }

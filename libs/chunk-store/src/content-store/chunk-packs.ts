@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { BlobNotFound, forEachConcurrently, type BlobStore } from '@hangar/blob-store';
 import { chunkKey } from './content-keys';
 
@@ -41,16 +41,27 @@ export interface ChunkAt {
   offset: number;
 }
 
-/** Where the store has `hash` in a pack, or null (not packed: an object of its own, or absent). */
+/**
+ * Where the store has `hash` in a pack, or null (not packed: an object of its own, or absent). An entry on this
+ * machine's disk is read in one call, as the worker reads chunks (`get` opens a stream, several round trips through
+ * libuv's pool for a few dozen bytes, and a build's confirmation reads an entry per chunk).
+ */
 export async function packedChunk(blobs: BlobStore, hash: string): Promise<PackedChunk | null> {
-  const parts: Buffer[] = [];
+  const key = packedChunkKey(hash);
+  const local = blobs.localPath(key);
+  let text: string;
   try {
-    for await (const part of await blobs.get(packedChunkKey(hash))) parts.push(part as Buffer);
+    if (local) text = await readFile(local, 'utf8');
+    else {
+      const parts: Buffer[] = [];
+      for await (const part of await blobs.get(key)) parts.push(part as Buffer);
+      text = Buffer.concat(parts).toString('utf8');
+    }
   } catch (error) {
-    if (error instanceof BlobNotFound) return null;
+    if (error instanceof BlobNotFound || (error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  return JSON.parse(Buffer.concat(parts).toString('utf8')) as PackedChunk;
+  return JSON.parse(text) as PackedChunk;
 }
 
 /**
@@ -59,14 +70,20 @@ export async function packedChunk(blobs: BlobStore, hash: string): Promise<Packe
  * whoever relies on an entry checks its pack too, and a dangling entry counts as no chunk (the next store of that
  * chunk replaces it; the next pass deletes it if nothing names the chunk).
  */
-async function packedChunkThere(blobs: BlobStore, hash: string): Promise<PackedChunk | null> {
+async function packedChunkThere(blobs: BlobStore, hash: string, packs?: PackLookups): Promise<PackedChunk | null> {
   const packed = await packedChunk(blobs, hash);
-  return packed && (await blobs.stat(packed.pack)) ? packed : null;
+  if (!packed) return null;
+  const there = packs?.get(packed.pack) ?? blobs.stat(packed.pack).then((info) => info !== null);
+  packs?.set(packed.pack, there);
+  return (await there) ? packed : null;
 }
 
-/** Whether the store has the chunk, as an object or in a pack. */
-export async function hasChunk(blobs: BlobStore, hash: string): Promise<boolean> {
-  return (await blobs.stat(chunkKey(hash))) !== null || (await packedChunkThere(blobs, hash)) !== null;
+/** Packs already looked up by one caller: a build's hundreds of chunks lie in a few packs, each looked up once. */
+export type PackLookups = Map<string, Promise<boolean>>;
+
+/** Whether the store has the chunk, as an object or in a pack (`packs`: lookups to share between calls). */
+export async function hasChunk(blobs: BlobStore, hash: string, packs?: PackLookups): Promise<boolean> {
+  return (await blobs.stat(chunkKey(hash))) !== null || (await packedChunkThere(blobs, hash, packs)) !== null;
 }
 
 /**
