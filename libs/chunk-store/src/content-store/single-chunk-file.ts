@@ -4,7 +4,6 @@ import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import type { WrittenContents } from './chunk-writer';
 import { chunkKey } from './content-keys';
-import { chunkHolders } from './chunk-packs';
 
 /**
  * Whether a file of `size` bytes is one chunk (or none, when empty) whatever its bytes: no cut point comes before
@@ -17,7 +16,7 @@ export function isSingleChunk(size: number, chunking: ChunkingOptions): boolean 
 
 /**
  * Writes a file that is one chunk (`isSingleChunk`) into the content-addressed store as `writeContents` would, but
- * whole: one SHA-256 (the chunk's), a lookup, and a put when the store lacks it; no ring and no
+ * whole: one SHA-256 (the chunk's), a `stat`, and a put when the store lacks it; no ring and no
  * hashing thread, so that several such files can be under way at once (a build has hundreds or thousands; one at a
  * time, each waited out a chain of filesystem calls while the disk and the CPU were idle). `bytes` must stay as
  * they are until this settles.
@@ -28,9 +27,11 @@ export async function writeSingleChunkFile(blobs: BlobStore, bytes: Buffer, chun
   if (bytes.length === 0) return { crc32: crc, size: 0, chunks: [], newBytes: 0, holders: [] };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const chunks = [{ hash: sha256, size: bytes.length }];
-  const found = await chunkHolders(blobs, sha256);
-  if (found) return { crc32: crc, size: bytes.length, chunks, newBytes: 0, holders: found };
   const key = chunkKey(sha256);
+  // Only objects are looked for: a small file's chunk is seldom a chunk of a large one, and a build of thousands of
+  // small files would pay a second lookup for each (an object stored beside such an entry is harmless: readers take
+  // the object).
+  if (await blobs.stat(key)) return { crc32: crc, size: bytes.length, chunks, newBytes: 0, holders: [key] };
   await blobs.put(key, bytes, { size: bytes.length, durable: false });
   return { crc32: crc, size: bytes.length, chunks, newBytes: bytes.length, holders: [key] };
 }
