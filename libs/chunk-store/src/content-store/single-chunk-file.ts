@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import type { WrittenContents } from './chunk-writer';
@@ -19,19 +20,32 @@ export function isSingleChunk(size: number, chunking: ChunkingOptions): boolean 
  * whole: one SHA-256 (the chunk's), a `stat`, and a put when the store lacks it; no ring and no
  * hashing thread, so that several such files can be under way at once (a build has hundreds or thousands; one at a
  * time, each waited out a chain of filesystem calls while the disk and the CPU were idle). `bytes` must stay as
- * they are until this settles.
+ * they are until this settles. `copy` writes the file's copy (an extraction) and says where it lies: a chunk the
+ * store lacks is then that file, linked in as its object (`BlobStore.linkFile`, no byte written again), as a large
+ * file's copy becomes its pack; where it cannot be linked, the chunk is put.
  */
-export async function writeSingleChunkFile(blobs: BlobStore, bytes: Buffer, chunking: ChunkingOptions): Promise<WrittenContents> {
+export async function writeSingleChunkFile(
+  blobs: BlobStore,
+  bytes: Buffer,
+  chunking: ChunkingOptions,
+  copy?: (chunks: readonly ChunkRef[]) => Promise<string | null>,
+): Promise<WrittenContents> {
   if (!isSingleChunk(bytes.length, chunking)) throw new RangeError(`a file of ${bytes.length} bytes may be more than one chunk of at least ${chunking.minSize}`);
   const crc = crc32(bytes) >>> 0;
-  if (bytes.length === 0) return { crc32: crc, size: 0, chunks: [], newBytes: 0, holders: [] };
+  if (bytes.length === 0) {
+    await copy?.([]);
+    return { crc32: crc, size: 0, chunks: [], newBytes: 0, holders: [] };
+  }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const chunks = [{ hash: sha256, size: bytes.length }];
   const key = chunkKey(sha256);
+  const [found, copied] = await Promise.all([blobs.stat(key), copy?.(chunks) ?? null]);
   // Only objects are looked for: a small file's chunk is seldom a chunk of a large one, and a build of thousands of
   // small files would pay a second lookup for each (an object stored beside such an entry is harmless: readers take
   // the object).
-  if (await blobs.stat(key)) return { crc32: crc, size: bytes.length, chunks, newBytes: 0, holders: [key] };
-  await blobs.put(key, bytes, { size: bytes.length, durable: false });
+  if (found) return { crc32: crc, size: bytes.length, chunks, newBytes: 0, holders: [key] };
+  // A copy that cannot be linked (another filesystem, or gone meanwhile: its folder discarded) is no loss: put.
+  const linked = copied ? await blobs.linkFile(key, copied).catch(() => null) : null;
+  if (!linked) await blobs.put(key, bytes, { size: bytes.length, durable: false });
   return { crc32: crc, size: bytes.length, chunks, newBytes: bytes.length, holders: [key] };
 }

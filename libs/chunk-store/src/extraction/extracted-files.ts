@@ -119,11 +119,11 @@ export class ExtractedFiles {
   /**
    * The entry at `offset`, small enough to be held whole (one chunk or none, see `isSingleChunk`), written in one go
    * and named after its chunks, through the page cache (a few KiB need no direct I/O). Several may be under way at
-   * once. Never fails: a file that could not be written is left out, as with `open`.
+   * once. Never fails: a file that could not be written is left out, as with `open`. Where the file now lies, or null.
    */
-  async writeWhole(offset: number, chunks: readonly ChunkRef[], bytes: Buffer): Promise<void> {
+  async writeWhole(offset: number, chunks: readonly ChunkRef[], bytes: Buffer): Promise<string | null> {
     const partPath = join(this.dir, `${offset}.part`);
-    await nameAfterChunks(this.dir, partPath, chunks, () => writeFile(partPath, bytes));
+    return nameAfterChunks(this.dir, partPath, chunks, () => writeFile(partPath, bytes));
   }
 
   static async discard(dir: string): Promise<void> {

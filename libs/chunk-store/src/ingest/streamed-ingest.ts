@@ -58,11 +58,9 @@ export async function ingestStream(
         if (!rest) {
           // Ended within the smallest chunk's size: one chunk (`isSingleChunk`), stored from a copy (the pieces are
           // views of memory the source reuses) while the parser moves on.
-          return small.start(head, size, async (bytes) => {
-            const written = await writeSingleChunkFile(blobs, bytes, chunking);
-            await extracted?.writeWhole(entry.offset, written.chunks, bytes);
-            return written;
-          });
+          return small.start(head, size, (bytes) =>
+            writeSingleChunkFile(blobs, bytes, chunking, extracted ? (chunks) => extracted.writeWhole(entry.offset, chunks, bytes) : undefined),
+          );
         }
         const written = await writeContents(blobs, followedBy(head, rest), chunking, ring, await extracted?.open(entry.offset));
         return { outcome: Promise.resolve(written) };
