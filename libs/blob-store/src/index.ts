@@ -20,4 +20,5 @@ export { openMaybeDirect, writeDirect, isDirectIoRefused } from './direct-io/dir
 export { AlignedFileWriter, type AlignedFileWriterOptions } from './direct-io/aligned-file-writer';
 export { readFileStart } from './direct-io/direct-read';
 export { SlabPool, type SlabPair } from './direct-io/slab-pool';
+export { RecentSlabs, type SharedRecentSlabs } from './direct-io/recent-slabs';
 export { forEachConcurrently } from './concurrency/for-each-concurrently';

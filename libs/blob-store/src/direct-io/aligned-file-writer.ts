@@ -18,6 +18,16 @@ export interface AlignedFileWriterOptions {
    * however slowly it arrives (a download's staging file). Default: a slab is written when full.
    */
   flushAfterMs?: number;
+  /**
+   * Writes under way at most (default: every slab but the one being filled). Fewer, with more slabs, keeps what was
+   * written in the slabs a while after it is on the disk (see `recent`).
+   */
+  writesInFlight?: number;
+  /**
+   * Told which slab is about to be filled (before a byte goes in) and which whole slab is written, and where: a
+   * reader of the file on another thread takes the newest bytes from the slabs (`RecentSlabs`).
+   */
+  recent?: { filling(slab: number): void; holds(slab: number, position: number): void };
 }
 
 /**
@@ -55,6 +65,8 @@ export class AlignedFileWriter {
     private readonly slabs: readonly Buffer[],
     private readonly onWritten: (bytes: number) => void,
     private readonly flushAfterMs: number | undefined,
+    private readonly writesInFlight: number,
+    private readonly recent: AlignedFileWriterOptions['recent'],
   ) {}
 
   /**
@@ -69,7 +81,9 @@ export class AlignedFileWriter {
     const startAt = options.startAt ?? 0;
     const flags = constants.O_WRONLY | constants.O_CREAT | (startAt === 0 ? constants.O_TRUNC : 0);
     const { handle, direct } = await openMaybeDirect(path, flags, options.mode ?? 0o644, options.direct ?? true);
-    const writer = new AlignedFileWriter(handle, direct, path, slabs, options.onWritten ?? (() => undefined), options.flushAfterMs);
+    const writesInFlight = Math.min(options.writesInFlight ?? slabs.length - 1, slabs.length - 1);
+    const writer = new AlignedFileWriter(handle, direct, path, slabs, options.onWritten ?? (() => undefined), options.flushAfterMs, Math.max(1, writesInFlight), options.recent);
+    options.recent?.filling(0);
     try {
       await writer.resumeAt(startAt);
     } catch (error) {
@@ -154,14 +168,16 @@ export class AlignedFileWriter {
 
   private async writeSlab(): Promise<void> {
     // Every slab but the one filled next may be under way; the oldest writes (the next slab's among them) end first.
-    const limit = this.usesDirectIo && !this.directConfirmed ? 1 : this.slabs.length - 1;
+    const limit = this.usesDirectIo && !this.directConfirmed ? 1 : this.writesInFlight;
     while (this.started.length >= limit) await this.started.shift();
     const slab = this.slabs[this.current];
-    this.startWrite(slab.subarray(this.flushed), this.position + this.flushed);
+    this.startWrite(slab.subarray(this.flushed), this.position + this.flushed, { slab: this.current, from: this.position });
     this.position += slab.length;
     this.filled = 0;
     this.flushed = 0;
     this.current = (this.current + 1) % this.slabs.length;
+    // Its last write ended before this one started (at most every slab but this one is under way).
+    this.recent?.filling(this.current);
   }
 
   /** Resolves once no write is under way, whether they went through or not. */
@@ -185,13 +201,19 @@ export class AlignedFileWriter {
     this.flushed = blocks;
   }
 
-  private startWrite(bytes: Buffer, position: number): void {
+  /** `whole`: this write ends a slab, which starts at `from` in the file (see `recent`). */
+  private startWrite(bytes: Buffer, position: number, whole?: { slab: number; from: number }): void {
     const written = this.write(bytes, position);
     this.pending.add(written);
     const settle = () => void this.pending.delete(written);
     written.then(settle, settle);
     const end = position + bytes.length;
-    this.told = Promise.all([this.told, written]).then(() => this.onWritten(end));
+    this.told = Promise.all([this.told, written]).then(() => {
+      // Once this write and every one before it are on the disk, the whole slab is in the file: said before the
+      // new length is, so that a reader told of it finds the slab held.
+      if (whole) this.recent?.holds(whole.slab, whole.from);
+      this.onWritten(end);
+    });
     // Awaited by a later writeSlab, or by close; marked handled so that a failure in between is not fatal.
     this.told.catch(() => undefined);
     this.started.push(this.told);

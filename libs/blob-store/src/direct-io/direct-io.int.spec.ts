@@ -113,6 +113,49 @@ describe('direct I/O: aligned memory, files written and read without the page ca
     expect(holdsFinalBytes.every(Boolean)).toBe(true);
   });
 
+  it('with writesInFlight 1 and recent, writes one slab at a time, each said to be filling before a byte goes in and held once written', async () => {
+    const slabs = Array.from({ length: 4 }, () => alignedBuffer(SLAB));
+    const told: string[] = [];
+    const filledBeforeTold = new Map<number, boolean>();
+    let inFlight = 0;
+    let most = 0;
+    const path = join(dir, 'recent');
+    const writer = await AlignedFileWriter.create(path, slabs, {
+      writesInFlight: 1,
+      recent: {
+        filling: (slab) => {
+          told.push(`filling ${slab}`);
+          filledBeforeTold.set(slab, slabs[slab].subarray(0, 8).equals(Buffer.alloc(8, 0xee)));
+        },
+        holds: (slab, position) => {
+          told.push(`holds ${slab}@${position / SLAB}`);
+          // Once held, the file has the slab's bytes where it says.
+          expect(readFileSync(path).subarray(position, position + SLAB).equals(slabs[slab])).toBe(true);
+        },
+      },
+    });
+    const write = (writer as unknown as { write(bytes: Buffer, position: number): Promise<void> }).write.bind(writer);
+    (writer as unknown as { write: typeof write }).write = async (bytes, position) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        await write(bytes, position);
+      } finally {
+        inFlight--;
+      }
+    };
+    for (const slab of slabs) slab.fill(0xee);
+    const bytes = randomBytes(6 * SLAB + 100);
+    await appendUnevenly(writer, bytes);
+    await writer.close();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(most).toBe(1);
+    expect(told.filter((t) => t.startsWith('holds'))).toEqual(['holds 0@0', 'holds 1@1', 'holds 2@2', 'holds 3@3', 'holds 0@4', 'holds 1@5']);
+    // Each slab is said to be filling before its next bytes go in, and not before it is held again.
+    expect(told.indexOf('filling 0', 1)).toBeGreaterThan(told.indexOf('holds 0@0'));
+    expect(told.filter((t) => t.startsWith('filling'))).toEqual(['filling 0', 'filling 1', 'filling 2', 'filling 3', 'filling 0', 'filling 1', 'filling 2']);
+    expect(filledBeforeTold.get(3)).toBe(true);
+  });
+
   it('with flushAfterMs, writes the whole blocks appended within that time, slab full or not', async () => {
     const bytes = randomBytes(10_000);
     const path = join(dir, 'flushed');

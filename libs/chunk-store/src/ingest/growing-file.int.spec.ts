@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AlignedFileWriter, RecentSlabs } from '@hangar/blob-store';
 import { GrowingFile } from './growing-file';
 
 /** Bytes that differ from one position to the next, so that a piece read from the wrong place shows. */
@@ -66,5 +67,35 @@ describe.each(places)('GrowingFile in %s: the file read as it grows, into one ri
     // One ring, reused: its size is the held bytes and a few reads, not the file's.
     expect(memory.size).toBe(1);
     expect([...memory][0].byteLength).toBeLessThan(heldBytes + 10 * readBytes + 64 * 1024);
+  });
+
+  it.each([
+    ['close behind the writer: nearly everything from the slabs', true],
+    ['after the writer is done: only what the last slabs still hold', false],
+  ])('given the slabs the writer writes through, takes the newest bytes from them, %s, and every byte right', async (_, following) => {
+    const slabBytes = 16 * 1024;
+    const recent = RecentSlabs.create(4, slabBytes);
+    const bytes = patterned(40 * slabBytes + 777);
+    const path = join(dir, 'zip.part');
+    const file = new GrowingFile(path, { heldBytes, readBytes, recent: RecentSlabs.attach(recent.shared) });
+    const writer = await AlignedFileWriter.create(path, recent.slabs, { writesInFlight: 1, recent, onWritten: (n) => file.grew(n) });
+    const write = async () => {
+      for (let at = 0; at < bytes.length; at += 5000) {
+        await writer.append(bytes.subarray(at, at + 5000));
+        if (following) await new Promise((resolve) => setImmediate(resolve));
+      }
+      file.ended(await writer.close());
+    };
+    const reading = async () => {
+      const pieces: Buffer[] = [];
+      for await (const piece of file.read()) pieces.push(Buffer.from(piece));
+      return Buffer.concat(pieces);
+    };
+    const [read] = following ? await Promise.all([reading(), write()]) : await write().then(async () => [await reading()]);
+    expect(read.equals(bytes)).toBe(true);
+    expect(file.taken.fromSlabs + file.taken.fromFile).toBe(bytes.length);
+    if (following) expect(file.taken.fromSlabs).toBeGreaterThan(bytes.length / 2);
+    // Behind by more than the slabs hold: what they hold at the end, at most (and never a byte of it wrong).
+    else expect(file.taken.fromSlabs).toBeLessThanOrEqual(4 * slabBytes);
   });
 });

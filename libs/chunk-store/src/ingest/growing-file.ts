@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { alignDown, alignedBuffer, alignUp, openMaybeDirect } from '@hangar/blob-store';
+import { alignDown, alignedBuffer, alignUp, openMaybeDirect, type RecentSlabs } from '@hangar/blob-store';
 
 /** Bytes per read from the file, at most (a read stops at the written edge). */
 const READ_BYTES = 1024 * 1024;
@@ -24,6 +24,8 @@ export interface GrowingFileOptions {
   heldBytes: number;
   /** Bytes per read, at most (tests make it small to go round the ring often). Default 1 MiB. */
   readBytes?: number;
+  /** The slabs the writer writes through, where the newest bytes are taken from instead of the file when still there. */
+  recent?: RecentSlabs;
 }
 
 /** A read under way: where in the ring, how many bytes were asked for, how many came, how much of the ring it takes. */
@@ -47,7 +49,8 @@ interface PendingRead {
  * of the reading thread every 15 MiB or so. The ring is reused only `heldBytes` behind the newest piece, so a
  * consumer that holds views of older pieces (a chunk being cut, an inflater's input) must let go of them, or copy
  * them, within that distance. Direct reads are whole blocks: a read stops at the last whole block written, except
- * at the end. Where the filesystem has no direct I/O, reads go through the page cache, the same way.
+ * at the end. Where the filesystem has no direct I/O, reads go through the page cache, the same way. With `recent`
+ * (the writer's slabs in shared memory), a read the slabs still hold whole is a copy from them, not from the disk.
  */
 export class GrowingFile {
   private written = 0;
@@ -56,6 +59,9 @@ export class GrowingFile {
   private wake: (() => void) | null = null;
   private readonly heldBytes: number;
   private readonly readBytes: number;
+  private readonly recent: RecentSlabs | null;
+  /** Bytes taken from the writer's slabs, and read from the file: how closely this reader followed the writer. */
+  readonly taken = { fromSlabs: 0, fromFile: 0 };
 
   constructor(
     private readonly path: string,
@@ -63,6 +69,7 @@ export class GrowingFile {
   ) {
     this.readBytes = alignUp(options.readBytes ?? READ_BYTES);
     this.heldBytes = options.heldBytes;
+    this.recent = options.recent ?? null;
   }
 
   grew(bytes: number): void {
@@ -139,6 +146,11 @@ export class GrowingFile {
       if (span === 0) return null;
     }
     const length = Math.min(span, available);
+    if (this.recent?.copy(ring, at, length, position)) {
+      this.taken.fromSlabs += length;
+      return { at, length, bytesRead: Promise.resolve(length), span };
+    }
+    this.taken.fromFile += length;
     const bytesRead = handle.read(ring, at, span, position).then((result) => Math.min(result.bytesRead, length));
     bytesRead.catch(() => undefined); // awaited in turn, or by read()'s finally
     return { at, length, bytesRead, span };

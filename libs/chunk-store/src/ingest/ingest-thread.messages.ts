@@ -1,5 +1,5 @@
 import type { ArchiveLimits } from '@hangar/archive';
-import type { BlobStoreLocation } from '@hangar/blob-store';
+import type { BlobStoreLocation, SharedRecentSlabs } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import type { IngestFindings } from './streamed-ingest';
 
@@ -13,6 +13,8 @@ export interface IngestThreadData {
   limits?: ArchiveLimits;
   /** Where each entry's file is also written, for a worker on this filesystem to adopt (see `ExtractedFiles`). */
   extractTo?: string;
+  /** The slabs the file is written through, read instead of the file while they hold what is wanted (`RecentSlabs`). */
+  recentSlabs?: SharedRecentSlabs;
 }
 
 /** From the downloader to the thread: how far the file is written, its final length, or stop. */

@@ -3,7 +3,7 @@
  * store with `ingestStream`, and reports what it found. Runs in a worker thread, with a blob store of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openBlobStore } from '@hangar/blob-store';
+import { openBlobStore, RecentSlabs } from '@hangar/blob-store';
 import { GrowingFile } from './growing-file';
 import type { IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from './ingest-thread.messages';
 import { heldBytesFor, ingestStream } from './streamed-ingest';
@@ -19,7 +19,8 @@ const port = parentPort;
 if (!port) throw new Error('ingest-thread.worker runs in a worker thread');
 const data = (workerData as { data: IngestThreadData }).data;
 // The file's pieces go to the parser and, for stored data, to the chunker as they are: kept as long as the ingest reads them.
-const file = new GrowingFile(data.path, { heldBytes: heldBytesFor(data.chunking) });
+const recent = data.recentSlabs ? RecentSlabs.attach(data.recentSlabs) : undefined;
+const file = new GrowingFile(data.path, { heldBytes: heldBytesFor(data.chunking), recent });
 port.on('message', (command: IngestThreadCommand) => {
   if (command.type === 'grew') file.grew(command.bytes);
   else if (command.type === 'ended') file.ended(command.bytes);

@@ -127,7 +127,10 @@ export class ArchiveDownloader {
       ingest.findings = null;
       // With local extraction, the files are also written out for a worker on this filesystem (`ExtractedFiles`).
       const extractTo = this.extractionDirOf(uploadId) ?? undefined;
-      const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking, extractTo });
+      // The thread copies the newest bytes from the slabs they are written through, and reads the file only where
+      // it fell behind (`RecentSlabs`).
+      const recent = this.staging.takeRecentSlabs();
+      const thread = IngestThread.start({ path: this.staging.partPath(uploadId), location: this.config.blobStore, chunking, extractTo, recentSlabs: recent.shared });
       thread.grew(offset); // kept from an earlier run: readable at once
       // A deleted build's thread stops too, also when the last bytes are in and it is still catching up.
       const stop = () => void thread.abort();
@@ -135,7 +138,7 @@ export class ArchiveDownloader {
       try {
         let size;
         try {
-          size = await this.staging.write(uploadId, stream, offset, (bytes) => thread.grew(bytes));
+          size = await this.staging.write(uploadId, stream, offset, (bytes) => thread.grew(bytes), recent);
         } catch (error) {
           await thread.abort();
           throw error;
@@ -143,6 +146,8 @@ export class ArchiveDownloader {
         ingest.findings = await thread.ended(size);
       } finally {
         signal?.removeEventListener('abort', stop);
+        // A thread still reading the slabs (aborted, not yet gone) checks every copy it takes: reuse cannot mislead it.
+        this.staging.giveRecentSlabs(recent);
       }
     };
     let downloaded;

@@ -3,11 +3,17 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AlignedFileWriter, SlabPool } from '@hangar/blob-store';
+import { AlignedFileWriter, RecentSlabs, SlabPool } from '@hangar/blob-store';
 import type { ResumeValidators } from '@hangar/egress';
 
-/** Bytes per write of the part file: two slabs of this, one written while the next fills. */
+/** Bytes per write of the part file: one slab written while the next fills. */
 const SLAB_BYTES = 1024 * 1024;
+/**
+ * Slabs the part file is written through when a reader follows it (the ingest thread, `RecentSlabs`): the newest
+ * 16 MiB stay in them after they are written, for the reader to copy instead of reading them back from the disk.
+ * Still one write at a time: more under way were no faster (2026-12-05).
+ */
+const RECENT_SLABS = 16;
 /**
  * Bytes that arrived are in the part file within this time, however slowly they come: a crashed downloader resumes
  * from what it had, not from the last full slab.
@@ -59,6 +65,8 @@ export interface StagedDownload {
  */
 export class DownloadStaging {
   private readonly slabs = new SlabPool(SLAB_BYTES);
+  /** Kept for the next download (fresh memory costs a trip to the host on its first touch, see `SlabPool`). */
+  private readonly recentSlabs: RecentSlabs[] = [];
 
   constructor(private readonly dir: string) {}
 
@@ -94,17 +102,37 @@ export class DownloadStaging {
   }
 
   /**
+   * Slabs for one write of a part file that a reader on another thread follows (`write`'s `recent`), holding nothing;
+   * given back with `giveRecentSlabs` once neither uses them.
+   */
+  takeRecentSlabs(): RecentSlabs {
+    return this.recentSlabs.pop() ?? RecentSlabs.create(RECENT_SLABS, SLAB_BYTES);
+  }
+
+  giveRecentSlabs(recent: RecentSlabs): void {
+    recent.forget();
+    this.recentSlabs.push(recent);
+  }
+
+  /**
    * Writes a stream into the part file from `offset` (0 truncates: the download started over), telling `onWritten`
    * how far the file is complete after each write (bytes below that offset are final: a reader of the file, the
-   * ingest thread, may take them). Resolves with the file's length once every byte is written.
+   * ingest thread, may take them). Resolves with the file's length once every byte is written. With `recent`, the
+   * file is written through those slabs, which keep the newest bytes for the reader (`RecentSlabs`).
    */
-  async write(uploadId: string, stream: Readable, offset: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
+  async write(uploadId: string, stream: Readable, offset: number, onWritten: (bytes: number) => void = () => undefined, recent?: RecentSlabs): Promise<number> {
     // The download can fail while the file opens: the stream keeps the error for the pipeline below instead of
     // raising an unhandled 'error' event.
     stream.on('error', () => undefined);
-    const slabs = this.slabs.take();
+    const pair = recent ? null : this.slabs.take();
+    const slabs = recent?.slabs ?? pair!;
     try {
-      const file = await AlignedFileWriter.create(this.partPath(uploadId), slabs, { startAt: offset, onWritten, flushAfterMs: FLUSH_AFTER_MS });
+      const file = await AlignedFileWriter.create(this.partPath(uploadId), slabs, {
+        startAt: offset,
+        onWritten,
+        flushAfterMs: FLUSH_AFTER_MS,
+        ...(recent ? { writesInFlight: 1, recent } : {}),
+      });
       try {
         await pipeline(stream, new PartFileWriter(file));
         return file.length;
@@ -113,7 +141,7 @@ export class DownloadStaging {
         throw error;
       }
     } finally {
-      this.slabs.give(slabs);
+      if (pair) this.slabs.give(pair);
     }
   }
 
