@@ -61,7 +61,7 @@ describe('Hangar on an S3 blob store, end to end', () => {
     const stored: string[] = [];
     for await (const blob of hangar.infra.blobStore.list('chunks/')) stored.push(blob.key);
     expect([...chunks].filter((key) => !stored.includes(key))).toEqual([]);
-    // Stored once: the zip goes once its chunks and manifest are in the bucket.
+    // Stored once: the zip goes once its chunks and manifest are in the bucket and the build is distributed.
     const zipKey = `uploads/${body.uploadId}/source.zip`;
     for (let tries = 0; tries < 100 && (await hangar.infra.blobStore.stat(zipKey)); tries++) await new Promise((r) => setTimeout(r, 100));
     expect(await hangar.infra.blobStore.stat(zipKey)).toBeNull();

@@ -483,7 +483,7 @@ describe('Hangar embedded (npm start), end to end', () => {
       };
       const report = await readJson(`uploads/${original}/ingest-report.json`);
       expect(report).toMatchObject({ version: 1, complete: true });
-      // Each byte stored once: the zip went once the build was stored; its report stays on record.
+      // Each byte stored once: the zip went once the build was stored and distributed; its report stays on record.
       await waitUntil(() => blobKeys(`uploads/${original}/`), (keys) => keys.length === 1 && keys[0].endsWith('/ingest-report.json'), 'zip released');
       const manifest = await readJson(`manifests/${original}.json`);
       const hashes = (files: { chunks: { hash: string }[] }[]) => new Set(files.flatMap((f) => f.chunks.map((c) => c.hash)));
@@ -886,6 +886,10 @@ describe('Hangar embedded: restarts and network policy', () => {
       const events = () => hangar.infra.eventStore.readStream(`build-${uploadId}`);
       // The round went out (the worker is running the check) before the restart.
       await waitUntil(async () => existsSync(join(config.dataDir, 'workers', 'europe', 'builds', uploadId)), (there) => there, 'build on the worker');
+      // Stored, and its zip still there while the round runs: it goes when the round ends (deleting a GiB held the
+      // filesystem while the worker moved the build's files into place).
+      const zipKey = `uploads/${uploadId}/source.zip`;
+      expect(await hangar.infra.blobStore.stat(zipKey)).not.toBeNull();
       await hangar.close();
 
       hangar = await startEmbeddedHangar(config);
@@ -894,6 +898,7 @@ describe('Hangar embedded: restarts and network policy', () => {
       expect(file).toMatchObject({ objectionCode: 'NO_WORKERS', objection: 'No streaming servers available in region', label: 'Validation Failed' });
       expect(file.reason).toMatch(/^0 of 1 worker\(s\) reported the build ready by /);
       expect((await events()).filter((e) => e.type === 'BuildRejected')).toHaveLength(1);
+      await waitUntil(() => hangar.infra.blobStore.stat(zipKey), (info) => info === null, 'zip released once the round ended');
     } finally {
       await hangar.close();
       await files.close();
