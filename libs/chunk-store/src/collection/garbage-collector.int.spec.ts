@@ -110,6 +110,7 @@ describe('chunk garbage collection', () => {
     const storePacked = async (uploadId: string, contents: Buffer): Promise<BuildManifest> => {
       const path = join(tmp, `${uploadId}.copy`);
       const copy: ContentsCopy = {
+        packs: true,
         append: async () => undefined,
         complete: async () => (writeFileSync(path, contents), path),
         abort: async () => undefined,

@@ -25,7 +25,7 @@ describe('copying chunks from one content store to another (the archive tier)', 
     const cold = new FilesystemBlobStore(join(tmp, 'cold'));
     const bytes = seededBytes('copy', 'packed', 300_000);
     const path = join(tmp, 'extracted');
-    const copy: ContentsCopy = { append: async () => undefined, complete: async () => (writeFileSync(path, bytes), path), abort: async () => undefined };
+    const copy: ContentsCopy = { packs: true, append: async () => undefined, complete: async () => (writeFileSync(path, bytes), path), abort: async () => undefined };
     const written = await writeContents(hot, once(bytes), chunking, undefined, copy);
     expect(await collect(hot.list('chunks/'))).toEqual([]); // in a pack
     const hashes = written.chunks.map((c) => c.hash);

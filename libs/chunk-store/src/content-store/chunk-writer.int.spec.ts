@@ -65,6 +65,7 @@ describe('writing a file into the content-addressed store through a ring of chun
     const fileCopy = (path: string, fails = false): ContentsCopy => {
       const pieces: Buffer[] = [];
       return {
+        packs: true,
         append: async (bytes) => void pieces.push(Buffer.from(bytes)),
         complete: async () => {
           if (fails) return null;

@@ -45,6 +45,11 @@ export function chunkRingFor(chunking: ChunkingOptions): ChunkRing {
 
 /** Where a file's bytes are also written as they are chunked (an extraction, see `ExtractedFiles`): never throws. */
 export interface ContentsCopy {
+  /**
+   * The store can link the whole copy in (`BlobStore.linkFile`): new chunks are then stored from it once it is whole
+   * (a pack) instead of put as they come, and a copy that could not be written fails the file.
+   */
+  readonly packs: boolean;
   append(bytes: Buffer): Promise<void>;
   /** The file was read to its end: these are its chunks. Where the whole copy now lies, or null if it was not written. */
   complete(chunks: readonly ChunkRef[]): Promise<string | null>;
@@ -57,7 +62,7 @@ export interface ContentsCopy {
  * already has (as an object or in a pack) is not stored again. Each chunk is joined into the next free room of a ring
  * of shared memory (`chunkRingFor`), hashed on the hashing thread (its own SHA-256 and the file's CRC-32, which lets
  * this thread go on cutting) and put from there. Memory stays at the ring's. `copy` gets the file's bytes too, in
- * order; with a copy, new chunks are not put as they come but stored from the copy once it is whole: the copy itself
+ * order; with a copy the store can link in (`packs`), new chunks are not put as they come but stored from the copy once it is whole: the copy itself
  * becomes their pack (`packFile`), or, for a file whose chunks the store mostly had, the few new ones are read back
  * from it and put as objects (a pack would keep the whole file for them).
  */
@@ -88,7 +93,7 @@ export async function writeContents(
       holders.push(...found);
       return;
     }
-    if (copy) {
+    if (copy?.packs) {
       deferred.set(hash, { hash, size: chunk.length, offset });
     } else {
       await blobs.put(chunkKey(hash), chunk, { size: chunk.length, durable: false });

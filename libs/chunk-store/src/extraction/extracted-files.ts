@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
-import { AlignedFileWriter, alignedBuffer } from '@hangar/blob-store';
+import { AlignedFileWriter, alignedBuffer, type BlobStore } from '@hangar/blob-store';
 
 /**
  * The name of an extracted file: its chunk list, hashed. A file that a manifest lists with exactly these chunks has
@@ -28,6 +28,20 @@ async function nameAfterChunks(dir: string, partPath: string, chunks: readonly C
   } catch {
     await rm(partPath, { force: true }).catch(() => undefined);
     return null;
+  }
+}
+
+/** Whether `store` can link a file of `dir` in as an object: tried once with an empty file. */
+async function linksIn(store: BlobStore, dir: string): Promise<boolean> {
+  const probe = join(dir, `.link-probe-${randomUUID()}`);
+  const key = `packs/link-probe-${randomUUID()}`;
+  await writeFile(probe, '');
+  try {
+    const linked = await store.linkFile(key, probe).catch(() => null);
+    if (linked) await store.delete(key);
+    return linked !== null;
+  } finally {
+    await rm(probe, { force: true });
   }
 }
 
@@ -57,6 +71,7 @@ export class ExtractedFileWriter {
     private readonly dir: string,
     private readonly partPath: string,
     writer: AlignedFileWriter | null,
+    readonly packs: boolean,
   ) {
     this.writer = writer;
   }
@@ -96,13 +111,21 @@ export class ExtractedFiles {
   /** Taken when the first file is written: entries are written one after another, so one set serves them all. */
   private slabs: Buffer[] | null = null;
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    /** `store` links files of this folder in (its filesystem): the files are their chunks' packs (`packFile`). */
+    readonly packs: boolean,
+  ) {}
 
-  /** Starts the folder afresh: an ingest that starts over from the zip's first byte extracts everything again. */
-  static async create(dir: string): Promise<ExtractedFiles> {
+  /**
+   * Starts the folder afresh: an ingest that starts over from the zip's first byte extracts everything again. With
+   * `store`, finds out once whether it can link this folder's files in (a probe file linked and removed): where it
+   * cannot (another filesystem, S3), chunks are put as they come, as they would be without a copy.
+   */
+  static async create(dir: string, store?: BlobStore): Promise<ExtractedFiles> {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    return new ExtractedFiles(dir);
+    return new ExtractedFiles(dir, store ? await linksIn(store, dir) : false);
   }
 
   /** A writer for the entry at `offset` in the zip. */
@@ -110,9 +133,9 @@ export class ExtractedFiles {
     const partPath = join(this.dir, `${offset}.part`);
     this.slabs ??= Array.from({ length: SLABS }, () => alignedBuffer(SLAB_BYTES));
     try {
-      return new ExtractedFileWriter(this.dir, partPath, await AlignedFileWriter.create(partPath, this.slabs));
+      return new ExtractedFileWriter(this.dir, partPath, await AlignedFileWriter.create(partPath, this.slabs), this.packs);
     } catch {
-      return new ExtractedFileWriter(this.dir, partPath, null);
+      return new ExtractedFileWriter(this.dir, partPath, null, this.packs);
     }
   }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IngestReport } from '@hangar/contracts';
 import { FilesystemBlobStore } from '@hangar/blob-store';
-import { slowPuts } from '@hangar/blob-store/testing';
+import { collect, slowPuts } from '@hangar/blob-store/testing';
 import { bufferRangeReadable, extractEntries } from '@hangar/archive';
 import { writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
@@ -165,6 +165,34 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
       expect(await sha256OfChunks(blobs, entry.chunks)).toBe(expected.get(entry.offset));
       if (entry.chunks.length > 0) expect(readFileSync(join(dir, chunkListKey(entry.chunks))).length).toBe(entry.size);
     }
+  });
+
+  it('with extraction, makes each file past the smallest chunk a pack, and each smaller one its own chunk object, so no byte is written twice', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'packs.zip'), { pakSize: 1024 * 1024, fileCount: 40 });
+    const dir = join(tmp, 'extracted');
+    const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
+    expect(report).toMatchObject({ complete: true });
+    const pak = report.entries.find((e) => e.size === 1024 * 1024)!;
+    const pack = statSync(blobs.localPath(`packs/${chunkListKey(pak.chunks)}`)!);
+    expect(pack.ino).toBe(statSync(join(dir, chunkListKey(pak.chunks))).ino);
+    const small = report.entries.find((e) => e.chunks.length === 1 && e.size <= chunking.minSize)!;
+    expect(statSync(blobs.localPath(chunkKey(small.chunks[0].hash))!).ino).toBe(statSync(join(dir, chunkListKey(small.chunks))).ino);
+    for (const entry of report.entries) expect(await sha256OfChunks(blobs, entry.chunks)).toBe(createHash('sha256').update(readFileSync(join(dir, chunkListKey(entry.chunks)))).digest('hex'));
+  });
+
+  it('with extraction to where the store cannot link from, asks it once, puts every chunk as it comes and still extracts every file', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'nolink.zip'), { pakSize: 1024 * 1024, fileCount: 40 });
+    let asked = 0;
+    const unlinking: FilesystemBlobStore = Object.create(blobs);
+    unlinking.linkFile = async () => (asked++, null);
+    const dir = join(tmp, 'extracted');
+    const report = await ingestStream(unlinking, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
+    expect(report).toMatchObject({ complete: true });
+    expect(asked).toBe(1);
+    const hashes = new Set(report.entries.flatMap((e) => e.chunks.map((c) => c.hash)));
+    expect((await collect(blobs.list('chunks/'))).length).toBe(hashes.size);
+    expect(await collect(blobs.list('packs/'))).toEqual([]);
+    for (const entry of report.entries.filter((e) => e.chunks.length > 0)) expect(readFileSync(join(dir, chunkListKey(entry.chunks))).length).toBe(entry.size);
   });
 
   it('ends the report at a small file whose put failed, after the parser had read on: incomplete, and nothing written after it returns', async () => {

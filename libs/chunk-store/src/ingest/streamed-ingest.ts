@@ -47,7 +47,7 @@ export async function ingestStream(
 ): Promise<IngestFindings> {
   // One ring of chunk memory for every large entry of the zip, one after another.
   const ring = chunkRingFor(chunking);
-  const extracted = extractTo ? await ExtractedFiles.create(extractTo) : null;
+  const extracted = extractTo ? await ExtractedFiles.create(extractTo, blobs) : null;
   const small = new SmallFilesInFlight(SMALL_FILES_IN_FLIGHT, Math.max(SMALL_BYTES_IN_FLIGHT, 2 * chunking.minSize));
   let streamed;
   try {
@@ -58,9 +58,13 @@ export async function ingestStream(
         if (!rest) {
           // Ended within the smallest chunk's size: one chunk (`isSingleChunk`), stored from a copy (the pieces are
           // views of memory the source reuses) while the parser moves on.
-          return small.start(head, size, (bytes) =>
-            writeSingleChunkFile(blobs, bytes, chunking, extracted ? (chunks) => extracted.writeWhole(entry.offset, chunks, bytes) : undefined),
-          );
+          return small.start(head, size, async (bytes) => {
+            // Where the store can link it in, the file's copy is its chunk's object; otherwise both are written.
+            if (extracted?.packs) return writeSingleChunkFile(blobs, bytes, chunking, (chunks) => extracted.writeWhole(entry.offset, chunks, bytes));
+            const written = await writeSingleChunkFile(blobs, bytes, chunking);
+            await extracted?.writeWhole(entry.offset, written.chunks, bytes);
+            return written;
+          });
         }
         const written = await writeContents(blobs, followedBy(head, rest), chunking, ring, await extracted?.open(entry.offset));
         return { outcome: Promise.resolve(written) };
