@@ -62,9 +62,9 @@ export interface ContentsCopy {
  * already has (as an object or in a pack) is not stored again. Each chunk is joined into the next free room of a ring
  * of shared memory (`chunkRingFor`), hashed on the hashing thread (its own SHA-256 and the file's CRC-32, which lets
  * this thread go on cutting) and put from there. Memory stays at the ring's. `copy` gets the file's bytes too, in
- * order; with a copy the store can link in (`packs`), new chunks are not put as they come but stored from the copy once it is whole: the copy itself
- * becomes their pack (`packFile`), or, for a file whose chunks the store mostly had, the few new ones are read back
- * from it and put as objects (a pack would keep the whole file for them).
+ * order; with a copy the store can link in (`packs`), new chunks are not put as they come but stored from the copy
+ * once it is whole: the copy itself becomes their pack (`packFile`), or, for a file whose chunks the store mostly
+ * had, the few new ones are read back from it and put as objects (a pack would keep the whole file for them).
  */
 export async function writeContents(
   blobs: BlobStore,
