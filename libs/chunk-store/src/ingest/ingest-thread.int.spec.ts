@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FilesystemBlobStore } from '@hangar/blob-store';
+import { AlignedFileWriter, FilesystemBlobStore, RecentSlabs } from '@hangar/blob-store';
 import { seededBytes, writeUeBuildZip } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { IngestThread, IngestThreadFailed } from './ingest-thread';
@@ -72,6 +72,23 @@ describe('ingesting on a thread of its own, from the file the download is writte
       expect(findings).toEqual(inline);
     },
   );
+
+  it('copies the newest bytes from the slabs the file is written through (shared with the thread), and finds the same', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'slabs.zip'), { pakSize: 8 * 1024 * 1024, fileCount: 30 });
+    const bytes = await readFile(zip.path);
+    const inline = await ingestStream(new FilesystemBlobStore(join(tmp, 'inline')), createReadStream(zip.path), chunking);
+    const part = join(tmp, 'part');
+    // Slabs enough for the whole zip: whenever the thread gets to a byte (it starts slowly under the tests' on-the-fly
+    // compiler), every whole slab written is still there; only the last, partial one is read from the file.
+    const recent = RecentSlabs.create(12, 1024 * 1024);
+    const thread = IngestThread.start({ path: part, location: { kind: 'fs', root: blobs.rootDir }, chunking, recentSlabs: recent.shared });
+    const writer = await AlignedFileWriter.create(part, recent.slabs, { writesInFlight: 1, recent, onWritten: (n) => thread.grew(n) });
+    for (let at = 0; at < bytes.length; at += 64 * 1024) await writer.append(bytes.subarray(at, at + 64 * 1024));
+    const findings = await thread.ended(await writer.close());
+    expect(findings).toEqual(inline);
+    expect(thread.read!.fromSlabs + thread.read!.fromFile).toBe(bytes.length);
+    expect(thread.read!.fromFile).toBeLessThan(1024 * 1024);
+  });
 
   it('stops when aborted mid-file, and reports an incomplete ingest when the file ends short of what was written', async () => {
     const zip = await writeUeBuildZip(join(tmp, 'b.zip'), { pakSize: 1024 * 1024, fileCount: 10 });

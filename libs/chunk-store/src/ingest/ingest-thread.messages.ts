@@ -21,4 +21,10 @@ export interface IngestThreadData {
 export type IngestThreadCommand = { type: 'grew'; bytes: number } | { type: 'ended'; bytes: number } | { type: 'abort' };
 
 /** From the thread to the downloader, once: what it found, or why it failed. */
-export type IngestThreadOutcome = { type: 'done'; findings: IngestFindings } | { type: 'failed'; name: string; message: string };
+export type IngestThreadOutcome = { type: 'done'; findings: IngestFindings; read: FileReading } | { type: 'failed'; name: string; message: string };
+
+/** How the thread read the file: bytes copied from the writer's slabs (`RecentSlabs`), bytes read from the disk. */
+export interface FileReading {
+  fromSlabs: number;
+  fromFile: number;
+}

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from './ingest-thread.messages';
+import type { FileReading, IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from './ingest-thread.messages';
 import type { IngestFindings } from './streamed-ingest';
 
 /** The ingest thread's young generation, in MiB (see `startWorker`). */
@@ -27,12 +27,16 @@ export class IngestThreadFailed extends Error {
 export class IngestThread {
   private notified = 0;
   private readonly outcome: Promise<IngestFindings>;
+  /** Once it is done: how the thread read the file (from the writer's slabs, from the disk), for whoever measures. */
+  read: FileReading | null = null;
 
   private constructor(private readonly worker: Worker) {
     this.outcome = new Promise<IngestFindings>((resolve, reject) => {
-      worker.once('message', (outcome: IngestThreadOutcome) =>
-        outcome.type === 'done' ? resolve(outcome.findings) : reject(new IngestThreadFailed(`${outcome.name}: ${outcome.message}`)),
-      );
+      worker.once('message', (outcome: IngestThreadOutcome) => {
+        if (outcome.type === 'failed') return reject(new IngestThreadFailed(`${outcome.name}: ${outcome.message}`));
+        this.read = outcome.read;
+        resolve(outcome.findings);
+      });
       worker.once('error', (error) => reject(new IngestThreadFailed(`the ingest thread crashed: ${error.message}`)));
       worker.once('exit', (code) => reject(new IngestThreadFailed(`the ingest thread exited (${code}) without a result`)));
     });

@@ -30,7 +30,7 @@ const blobs = openBlobStore(data.location);
 const report = (outcome: IngestThreadOutcome) => port.postMessage(outcome);
 ingestStream(blobs, file.read(), data.chunking, data.limits, data.extractTo)
   .then(
-    (findings) => report({ type: 'done', findings }),
+    (findings) => report({ type: 'done', findings, read: { ...file.taken } }),
     (error: Error) => report({ type: 'failed', name: error.name, message: error.message }),
   )
   .finally(async () => {
