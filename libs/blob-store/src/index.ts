@@ -18,7 +18,7 @@ export { openBlobStore, type BlobStoreLocation, type FilesystemFlushMode } from 
 export { alignedBuffer, alignDown, alignUp, isAlignedForDirectIo, DIRECT_IO_ALIGNMENT } from './direct-io/aligned-memory';
 export { openMaybeDirect, writeDirect, isDirectIoRefused } from './direct-io/direct-file';
 export { AlignedFileWriter, type AlignedFileWriterOptions } from './direct-io/aligned-file-writer';
-export { readFileStart } from './direct-io/direct-read';
+export { readFileRange, readFileStart } from './direct-io/direct-read';
 export { SlabPool, type SlabPair } from './direct-io/slab-pool';
 export { RecentSlabs, type SharedRecentSlabs } from './direct-io/recent-slabs';
 export { forEachConcurrently } from './concurrency/for-each-concurrently';

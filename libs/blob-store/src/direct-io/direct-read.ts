@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { alignUp, isAlignedForDirectIo } from './aligned-memory';
 import { isDirectIoRefused, openMaybeDirect } from './direct-file';
 
@@ -31,5 +32,24 @@ export async function readFileStart(path: string, into: Buffer): Promise<Buffer>
     } finally {
       await handle.close();
     }
+  }
+}
+
+/**
+ * `into.length` bytes of the file at `path` from `offset`, or as many as it has there (a view of `into`), through the
+ * page cache: for reads at any offset, which direct I/O cannot do. Throws the open's error (ENOENT for a missing file).
+ */
+export async function readFileRange(path: string, offset: number, into: Buffer): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    let read = 0;
+    while (read < into.length) {
+      const { bytesRead } = await handle.read(into, read, into.length - read, offset + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return into.subarray(0, read);
+  } finally {
+    await handle.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { BuildManifest } from '@hangar/contracts';
 import { forEachConcurrently, type BlobStore } from '@hangar/blob-store';
-import { hasChunk, type PackLookups } from '../content-store/chunk-packs';
+import { chunkHolders, type PackLookups } from '../content-store/chunk-packs';
 import { chunkHashesOf } from '../content-store/manifest-io';
 import { runningCollections } from './collection-markers';
 
@@ -40,7 +40,7 @@ export async function missingChunks(blobs: BlobStore, hashes: Iterable<string>):
   const found = new Array<boolean>(all.length);
   const packs: PackLookups = new Map();
   await forEachConcurrently(all, LOOKUPS_AT_ONCE, async (hash, index) => {
-    found[index] = await hasChunk(blobs, hash, packs);
+    found[index] = (await chunkHolders(blobs, hash, packs)) !== null;
   });
   return all.filter((_, index) => !found[index]);
 }

@@ -15,9 +15,9 @@ export interface CollectionResult {
 /**
  * Mark and sweep over the content-addressed store: the roots are the manifests under `manifests/`, and every chunk
  * no manifest references is deleted, whether an object (`chunks/`) or a pack's entry (`packed-chunks/`); then every
- * pack that no remaining entry points into (entries first, packs after, see `packFile`). The pass announces itself with a marker for its whole duration; writers wait for running passes and
- * then confirm their chunks (`confirmChunks`), which is what makes a concurrent upload that reuses a chunk safe.
- * Passes may overlap one another.
+ * pack that no remaining entry points into (entries first, packs after, see `packFile`). The pass announces itself
+ * with a marker for its whole duration; writers wait for running passes and then confirm their chunks
+ * (`confirmChunks`), which is what makes a concurrent upload that reuses a chunk safe. Passes may overlap one another.
  */
 export async function collectGarbage(blobs: BlobStore, now: () => number = Date.now): Promise<CollectionResult> {
   const startedAt = now();

@@ -1,5 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
-import { BlobNotFound, forEachConcurrently, type BlobStore } from '@hangar/blob-store';
+import { readFile } from 'node:fs/promises';
+import { BlobNotFound, forEachConcurrently, readFileRange, type BlobStore } from '@hangar/blob-store';
 import { chunkKey } from './content-keys';
 
 /**
@@ -81,18 +81,13 @@ async function packedChunkThere(blobs: BlobStore, hash: string, packs?: PackLook
 /** Packs already looked up by one caller: a build's hundreds of chunks lie in a few packs, each looked up once. */
 export type PackLookups = Map<string, Promise<boolean>>;
 
-/** Whether the store has the chunk, as an object or in a pack (`packs`: lookups to share between calls). */
-export async function hasChunk(blobs: BlobStore, hash: string, packs?: PackLookups): Promise<boolean> {
-  return (await blobs.stat(chunkKey(hash))) !== null || (await packedChunkThere(blobs, hash, packs)) !== null;
-}
-
 /**
  * The keys the chunk's bytes need (its object; or its entry and its pack), to make them durable (`sync`) before a
- * manifest names them; null when the store lacks the chunk.
+ * manifest names them; null when the store lacks the chunk (`packs`: pack lookups to share between calls).
  */
-export async function chunkHolders(blobs: BlobStore, hash: string): Promise<string[] | null> {
+export async function chunkHolders(blobs: BlobStore, hash: string, packs?: PackLookups): Promise<string[] | null> {
   if (await blobs.stat(chunkKey(hash))) return [chunkKey(hash)];
-  const packed = await packedChunkThere(blobs, hash);
+  const packed = await packedChunkThere(blobs, hash, packs);
   return packed && [packedChunkKey(hash), packed.pack];
 }
 
@@ -101,7 +96,7 @@ export async function chunkHolders(blobs: BlobStore, hash: string): Promise<stri
  * make durable, or null when the store cannot link the file (the caller stores the chunks as objects). The pack is
  * linked before any entry names it, and a collection deletes entries before packs, so that a crash leaves at worst a
  * pack no entry names (the next pass deletes it); a pass racing this may still leave entries without their pack,
- * which readers check (`packedChunkThere`).
+ * which readers check (`chunkHolders`).
  */
 export async function packFile(blobs: BlobStore, path: string, name: string, chunks: readonly ChunkAt[]): Promise<string[] | null> {
   const pack = packKey(name);
@@ -114,39 +109,27 @@ export async function packFile(blobs: BlobStore, path: string, name: string, chu
 }
 
 /**
- * A packed chunk's bytes, read into `into` (exactly its size): in one read where the pack is a file on this
- * machine (at any offset, so through the page cache: a direct read needs aligned ones), else as a range. Fewer
- * bytes than asked when the pack is shorter; the caller checks the hash.
+ * A chunk's bytes from its pack, read into `into` (at least the chunk's size; a fresh buffer without it), or null when
+ * the store has no entry for it. In one read where the pack is a file on this machine (at any offset, so through the
+ * page cache: a direct read needs aligned ones), else as a range. Fewer bytes than the chunk's size when the pack is
+ * shorter; the caller checks the hash.
  */
-export async function readPackedChunk(blobs: BlobStore, packed: PackedChunk, into: Buffer): Promise<Buffer> {
+export async function readFromPack(blobs: BlobStore, hash: string, into?: Buffer): Promise<Buffer | null> {
+  const packed = await packedChunk(blobs, hash);
+  if (!packed) return null;
+  const bytes = (into ?? Buffer.alloc(packed.size)).subarray(0, packed.size);
   const local = blobs.localPath(packed.pack);
   if (local) {
     try {
-      return await readFileRange(local, packed.offset, into.subarray(0, packed.size));
+      return await readFileRange(local, packed.offset, bytes);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFound(packed.pack);
       throw error;
     }
   }
   let read = 0;
-  for await (const part of await blobs.get(packed.pack, { start: packed.offset, end: packed.offset + packed.size })) read += (part as Buffer).copy(into, read);
-  return into.subarray(0, read);
-}
-
-/** `into.length` bytes of the file at `path` from `offset`, or as many as it has there (a view of `into`). */
-export async function readFileRange(path: string, offset: number, into: Buffer): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    let read = 0;
-    while (read < into.length) {
-      const { bytesRead } = await handle.read(into, read, into.length - read, offset + read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    return into.subarray(0, read);
-  } finally {
-    await handle.close();
-  }
+  for await (const part of await blobs.get(packed.pack, { start: packed.offset, end: packed.offset + packed.size })) read += (part as Buffer).copy(bytes, read);
+  return bytes.subarray(0, read);
 }
 
 /** A chunk's bytes, from its object or its pack (unchecked: the caller checks the hash). `BlobNotFound` when absent. */
@@ -158,7 +141,7 @@ export async function readChunk(blobs: BlobStore, hash: string): Promise<Buffer>
   } catch (error) {
     if (!(error instanceof BlobNotFound)) throw error;
   }
-  const packed = await packedChunk(blobs, hash);
+  const packed = await readFromPack(blobs, hash);
   if (!packed) throw new BlobNotFound(chunkKey(hash));
-  return readPackedChunk(blobs, packed, Buffer.alloc(packed.size));
+  return packed;
 }

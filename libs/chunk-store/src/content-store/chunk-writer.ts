@@ -1,10 +1,10 @@
 import type { ChunkRef } from '@hangar/contracts';
-import { alignUp, type BlobStore } from '@hangar/blob-store';
+import { alignUp, readFileRange, type BlobStore } from '@hangar/blob-store';
 import { chunkSlices } from '../chunking/content-defined-chunker';
 import type { ChunkingOptions } from '../chunking/chunking-options';
 import { ChunkRing } from './chunk-ring';
 import { chunkKey } from './content-keys';
-import { chunkHolders, packFile, readFileRange, type ChunkAt } from './chunk-packs';
+import { chunkHolders, packFile, type ChunkAt } from './chunk-packs';
 import { chunkListKey } from '../extraction/extracted-files';
 import { HashingThread } from '../hashing/hashing-thread';
 

@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
 import { AlignedFileWriter, alignedBuffer, type BlobStore } from '@hangar/blob-store';
+import { packKey } from '../content-store/chunk-packs';
 
 /**
  * The name of an extracted file: its chunk list, hashed. A file that a manifest lists with exactly these chunks has
@@ -34,7 +35,7 @@ async function nameAfterChunks(dir: string, partPath: string, chunks: readonly C
 /** Whether `store` can link a file of `dir` in as an object: tried once with an empty file. */
 async function linksIn(store: BlobStore, dir: string): Promise<boolean> {
   const probe = join(dir, `.link-probe-${randomUUID()}`);
-  const key = `packs/link-probe-${randomUUID()}`;
+  const key = packKey(`link-probe-${randomUUID()}`);
   await writeFile(probe, '');
   try {
     const linked = await store.linkFile(key, probe).catch(() => null);

@@ -3,14 +3,14 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AlignedFileWriter, RecentSlabs, SlabPool } from '@hangar/blob-store';
+import { AlignedFileWriter, RecentSlabs } from '@hangar/blob-store';
 import type { ResumeValidators } from '@hangar/egress';
 
 /** Bytes per write of the part file: one slab written while the next fills. */
 const SLAB_BYTES = 1024 * 1024;
 /**
- * Slabs the part file is written through when a reader follows it (the ingest thread, `RecentSlabs`): the newest
- * 8 MiB stay in them after they are written, for the reader to copy instead of reading them back from the disk.
+ * Slabs the part file is written through (`RecentSlabs`): the newest 8 MiB stay in them after they are written, for
+ * a reader that follows the file (the ingest thread) to copy instead of reading them back from the disk.
  * Still one write at a time: more under way were no faster (2026-12-05). At 1 GiB, three pairs: with 8 slabs
  * 88-97 % of the zip came from them and peak RSS was 215-219 MiB; with 16, 97-99.9 % and 221-226 MiB, no faster.
  */
@@ -27,7 +27,7 @@ const FLUSH_AFTER_MS = 100;
  * copied into an aligned slab, and full slabs are written with direct I/O (`AlignedFileWriter`): a GiB costs a
  * thousand writes and no page-cache copy. A slow download's bytes are written every `FLUSH_AFTER_MS`, slab full or
  * not. Writes stay in order (a crash leaves a file without holes: its size is where a resume starts). A piece is
- * taken once it is in a slab, so at most two slabs wait for the disk.
+ * taken once it is in a slab, so at most one slab waits for the disk (one write under way).
  */
 class PartFileWriter extends Writable {
   constructor(private readonly file: AlignedFileWriter) {
@@ -65,7 +65,6 @@ export interface StagedDownload {
  * nothing by contract).
  */
 export class DownloadStaging {
-  private readonly slabs = new SlabPool(SLAB_BYTES);
   /** Kept for the next download (fresh memory costs a trip to the host on its first touch, see `SlabPool`). */
   private readonly recentSlabs: RecentSlabs[] = [];
 
@@ -118,22 +117,17 @@ export class DownloadStaging {
   /**
    * Writes a stream into the part file from `offset` (0 truncates: the download started over), telling `onWritten`
    * how far the file is complete after each write (bytes below that offset are final: a reader of the file, the
-   * ingest thread, may take them). Resolves with the file's length once every byte is written. With `recent`, the
-   * file is written through those slabs, which keep the newest bytes for the reader (`RecentSlabs`).
+   * ingest thread, may take them). Resolves with the file's length once every byte is written. The file is written
+   * through `recent` (`takeRecentSlabs`), which keep the newest bytes for that reader; without, through slabs of its
+   * own, given back at the end.
    */
   async write(uploadId: string, stream: Readable, offset: number, onWritten: (bytes: number) => void = () => undefined, recent?: RecentSlabs): Promise<number> {
     // The download can fail while the file opens: the stream keeps the error for the pipeline below instead of
     // raising an unhandled 'error' event.
     stream.on('error', () => undefined);
-    const pair = recent ? null : this.slabs.take();
-    const slabs = recent?.slabs ?? pair!;
+    const slabs = recent ?? this.takeRecentSlabs();
     try {
-      const file = await AlignedFileWriter.create(this.partPath(uploadId), slabs, {
-        startAt: offset,
-        onWritten,
-        flushAfterMs: FLUSH_AFTER_MS,
-        ...(recent ? { writesInFlight: 1, recent } : {}),
-      });
+      const file = await AlignedFileWriter.create(this.partPath(uploadId), slabs.slabs, { startAt: offset, onWritten, flushAfterMs: FLUSH_AFTER_MS, writesInFlight: 1, recent: slabs });
       try {
         await pipeline(stream, new PartFileWriter(file));
         return file.length;
@@ -142,7 +136,7 @@ export class DownloadStaging {
         throw error;
       }
     } finally {
-      if (pair) this.slabs.give(pair);
+      if (!recent) this.giveRecentSlabs(slabs);
     }
   }
 

@@ -1,9 +1,8 @@
 import { webcrypto } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { ChunkRef } from '@hangar/contracts';
-import { BlobNotFound, readFileStart, type BlobStore } from '@hangar/blob-store';
-import { chunkKey, packedChunk, readPackedChunk } from '@hangar/chunk-store';
+import { BlobNotFound, readFileRange, readFileStart, type BlobStore } from '@hangar/blob-store';
+import { chunkKey, readFromPack } from '@hangar/chunk-store';
 import type { LocalBuildRecord } from './local-builds';
 
 export class ChunkCorrupt extends Error {
@@ -59,23 +58,13 @@ export function indexLocalChunks(buildsDir: string, records: readonly LocalBuild
  * way.
  */
 export async function readLocalChunk(local: LocalChunk, chunk: ChunkRef, into: Buffer): Promise<Buffer | null> {
-  let handle;
-  try {
-    handle = await open(local.path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const { bytesRead } = await handle.read(into, 0, chunk.size, local.offset);
-    return bytesRead === chunk.size && (await sha256Of(into)) === chunk.hash ? into : null;
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readFileRange(local.path, local.offset, into.subarray(0, chunk.size)).catch(() => null);
+  return bytes && bytes.length === chunk.size && (await sha256Of(bytes)) === chunk.hash ? into : null;
 }
 
 /**
  * A chunk's bytes from the store, read into `into` (aligned memory, a view of exactly the chunk's size: see
- * `ChunkRing`), from its object or else its pack (`packedChunk`), checked against its hash (`ChunkCorrupt`
+ * `ChunkRing`), from its object or else its pack (`readFromPack`), checked against its hash (`ChunkCorrupt`
  * otherwise).
  */
 export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: Buffer): Promise<Buffer> {
@@ -84,9 +73,9 @@ export async function fetchChunk(blobs: BlobStore, chunk: ChunkRef, into: Buffer
     bytes = await readObject(blobs, chunkKey(chunk.hash), into);
   } catch (error) {
     if (!(error instanceof BlobNotFound)) throw error;
-    const packed = await packedChunk(blobs, chunk.hash);
+    const packed = await readFromPack(blobs, chunk.hash, into);
     if (!packed) throw error;
-    bytes = await readPackedChunk(blobs, packed, into);
+    bytes = packed;
   }
   const got = await sha256Of(bytes);
   if (got !== chunk.hash) throw new ChunkCorrupt(chunk.hash, got);
