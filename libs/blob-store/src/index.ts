@@ -21,4 +21,5 @@ export { AlignedFileWriter, type AlignedFileWriterOptions } from './direct-io/al
 export { readFileRange, readFileStart } from './direct-io/direct-read';
 export { SlabPool, type SlabPair } from './direct-io/slab-pool';
 export { RecentSlabs, type SharedRecentSlabs } from './direct-io/recent-slabs';
+export { copyBytes } from './direct-io/copy-bytes';
 export { forEachConcurrently } from './concurrency/for-each-concurrently';

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { writevFully } from '../adapters/filesystem/writev-fully';
 import { alignDown, DIRECT_IO_ALIGNMENT, isAlignedForDirectIo } from './aligned-memory';
+import { copyBytes } from './copy-bytes';
 import { isDirectIoRefused, openMaybeDirect, writeDirect } from './direct-file';
 
 export interface AlignedFileWriterOptions {
@@ -108,7 +109,7 @@ export class AlignedFileWriter {
     for (let at = 0; at < bytes.length; ) {
       const slab = this.slabs[this.current];
       const n = Math.min(bytes.length - at, slab.length - this.filled);
-      slab.set(bytes.subarray(at, at + n), this.filled);
+      copyBytes(bytes.subarray(at, at + n), slab, this.filled);
       this.filled += n;
       at += n;
       if (this.filled === slab.length) await this.writeSlab();

@@ -1,4 +1,5 @@
 import { alignedBuffer } from './aligned-memory';
+import { copyBytes } from './copy-bytes';
 
 /** What another thread needs to read a `RecentSlabs` (posted to it: shared memory is shared, not copied). */
 export interface SharedRecentSlabs {
@@ -95,7 +96,7 @@ export class RecentSlabs {
       if (!held) return false;
       const offset = wanted - held.from;
       const n = Math.min(length - done, size - offset);
-      this.slabs[held.slab].copy(into, at + done, offset, offset + n);
+      copyBytes(this.slabs[held.slab].subarray(offset, offset + n), into, at + done);
       taken.push(held);
       done += n;
     }

@@ -39,13 +39,14 @@ describe('RecentSlabs: the newest slabs a file was written through, read from an
     const reader = RecentSlabs.attach(writer.shared);
     write(writer, 0, 0);
     const into = Buffer.alloc(SLAB);
-    // A slab that changes hands between the copy and the check: as if the writer filled it while the reader copied.
-    const copy = writer.slabs[0].copy.bind(writer.slabs[0]);
-    reader.slabs[0].copy = ((...args: Parameters<Buffer['copy']>) => {
-      const copied = copy(...args);
+    // A slab that changes hands after the reader found it holding the range, before the check: as if the writer
+    // filled it while the reader copied (the copy is taken from a view of the slab, made here).
+    const view = reader.slabs[0].subarray.bind(reader.slabs[0]);
+    reader.slabs[0].subarray = ((...args: Parameters<Buffer['subarray']>) => {
+      const slice = view(...args);
       writer.filling(0);
-      return copied;
-    }) as Buffer['copy'];
+      return slice;
+    }) as Buffer['subarray'];
     expect(reader.copy(into, 0, 100, 0)).toBe(false);
   });
 

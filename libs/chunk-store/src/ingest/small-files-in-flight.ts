@@ -1,4 +1,4 @@
-import { alignUp } from '@hangar/blob-store';
+import { alignUp, copyBytes } from '@hangar/blob-store';
 import { ChunkRing } from '../content-store/chunk-ring';
 
 /**
@@ -41,7 +41,7 @@ export class SmallFilesInFlight {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
     let at = 0;
-    for (const piece of pieces) at += piece.copy(room, at);
+    for (const piece of pieces) at += copyBytes(piece, room, at);
     const region = { settled: false };
     this.regions.push(region);
     const outcome = store(room);
