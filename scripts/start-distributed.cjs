@@ -15,8 +15,8 @@ const dataDir = resolve(process.env.HANGAR_DATA_DIR || join(root, '.hangar-distr
 
 const children = [];
 function run(name, app, extraEnv = {}) {
-  // --max-semi-space-size=1: as `npm start` (docs/configuration.md, "Memory").
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', join(root, 'dist/apps', app, 'src/main.js')], {
+  // --max-semi-space-size=2: as `npm start` (docs/configuration.md, "Memory").
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', join(root, 'dist/apps', app, 'src/main.js')], {
     env: { ...process.env, HANGAR_DATA_DIR: dataDir, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
