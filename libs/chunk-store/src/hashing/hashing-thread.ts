@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import { RUN_THIS_THREAD_IN_BACKGROUND_SOURCE } from '../threads/background-priority';
 
 /**
  * The hashing thread's code: plain JavaScript, so that it runs as it is in the build and in the tests alike. Messages
  * are handled in order, so a file's hash is fed its chunks in their order.
  */
 const HASHING_THREAD_SOURCE = `
+${RUN_THIS_THREAD_IN_BACKGROUND_SOURCE}
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { crc32 } = require('node:zlib');

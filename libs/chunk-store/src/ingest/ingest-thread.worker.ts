@@ -7,6 +7,7 @@ import { openBlobStore, RecentSlabs } from '@hangar/blob-store';
 import { GrowingFile } from './growing-file';
 import type { IngestThreadCommand, IngestThreadData, IngestThreadOutcome } from './ingest-thread.messages';
 import { heldBytesFor, ingestStream } from './streamed-ingest';
+import { runThisThreadInBackground } from '../threads/background-priority';
 
 class IngestAborted extends Error {
   constructor() {
@@ -17,6 +18,8 @@ class IngestAborted extends Error {
 
 const port = parentPort;
 if (!port) throw new Error('ingest-thread.worker runs in a worker thread');
+// Below the event loop that receives the download (see BACKGROUND_THREAD_NICE).
+runThisThreadInBackground();
 const data = (workerData as { data: IngestThreadData }).data;
 // The file's pieces go to the parser and, for stored data, to the chunker as they are: kept as long as the ingest reads them.
 const recent = data.recentSlabs ? RecentSlabs.attach(data.recentSlabs) : undefined;
