@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Stoppable } from './service-runner';
+import { growHeapInFixedSteps } from './heap-growth';
 
 /** Run until SIGINT/SIGTERM, then stop cleanly (a second signal exits at once). Exit 1 if start-up fails. */
 /**
@@ -11,6 +12,7 @@ const THREAD_POOL_SIZE = '16';
 
 export function runUntilSignalled(name: string, start: () => Promise<Stoppable>): void {
   process.env.UV_THREADPOOL_SIZE ??= THREAD_POOL_SIZE;
+  growHeapInFixedSteps();
   const logger = new Logger(name);
   start().then(
     (running) => {
