@@ -11,12 +11,9 @@ export interface HangarProcess {
 }
 
 /** Hangar in embedded mode, as `npm start` runs it (`node --max-semi-space-size=2 dist/apps/hangar/src/main.js`), with its own data dir. */
-export async function startHangar(root: string, dataDir: string, env: Record<string, string> = {}): Promise<HangarProcess> {
+export async function startHangar(root: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = benchNodeArgs()): Promise<HangarProcess> {
   const port = await freePort();
   const adminToken = 'bench';
-  // BENCH_HANGAR_NODE_ARGS: extra Node options for the measured process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
-  // to see where its time goes (NODE_OPTIONS refuses --cpu-prof).
-  const nodeArgs = (process.env.BENCH_HANGAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--max-semi-space-size=2', ...nodeArgs, join(root, 'dist/apps/hangar/src/main.js')], {
     env: { ...process.env, PORT: String(port), HANGAR_DATA_DIR: dataDir, HANGAR_ADMIN_TOKEN: adminToken, HANGAR_ALLOW_PRIVATE_NETWORKS: 'true', HANGAR_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -36,4 +33,12 @@ export async function startHangar(root: string, dataDir: string, env: Record<str
     throw error;
   }
   return { child, api: new HangarApiClient(`http://127.0.0.1:${port}`), adminToken, stop };
+}
+
+/**
+ * BENCH_HANGAR_NODE_ARGS: extra Node options for the measured process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+ * see where its time goes (NODE_OPTIONS refuses --cpu-prof).
+ */
+function benchNodeArgs(): string[] {
+  return (process.env.BENCH_HANGAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }

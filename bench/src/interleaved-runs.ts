@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFileServer, writeUeBuildZip, type FileServer } from '@hangar/testing';
-import { openEventStream } from './event-stream';
+import { followBuildOutcomes, stageDurations } from './build-outcomes';
 import { startHangar } from './hangar-process';
 import { cpuSeconds, peakRssMiB, shell } from './timing';
 
@@ -81,18 +81,11 @@ async function runOnce(checkout: Checkout, files: FileServer, url: string): Prom
   const { NODEARGS, PRECURL, ...env } = checkout.env;
   const dataDir = join(WORK, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  const previousArgs = process.env.BENCH_HANGAR_NODE_ARGS;
-  process.env.BENCH_HANGAR_NODE_ARGS = NODEARGS ?? '';
-  const hangar = await startHangar(checkout.dir, dataDir, env);
-  process.env.BENCH_HANGAR_NODE_ARGS = previousArgs;
+  const hangar = await startHangar(checkout.dir, dataDir, env, (NODEARGS ?? '').split(' ').filter(Boolean));
   try {
     const user = await hangar.api.createUser(hangar.adminToken);
     const project = await hangar.api.createProject(user.apiKey, { name: 'Bench', region: 'europe' });
-    let outcome!: (type: string) => void;
-    const decided = new Promise<string>((resolve) => (outcome = resolve));
-    const events = await openEventStream(new URL(`/v1/events?projectId=${project.id}`, hangar.api.baseUrl), user.apiKey, (event) => {
-      if (event.type === 'BuildApproved' || event.type === 'BuildRejected') outcome(event.type);
-    });
+    const outcomes = await followBuildOutcomes(new URL(`/v1/events?projectId=${project.id}`, hangar.api.baseUrl), user.apiKey);
     if (PRECURL) {
       await shell(`curl -s -o pre.zip ${url} && unzip -tq pre.zip > /dev/null && rm pre.zip && sync`, WORK);
     } else {
@@ -110,14 +103,12 @@ async function runOnce(checkout: Checkout, files: FileServer, url: string): Prom
       if (served.lastByte === null && files.requests.slice(requestsBefore).some((r) => r.completed)) served.lastByte = elapsed();
     }, 5);
     const { body } = await hangar.api.uploadFile(user, project.id, url);
-    const type = await decided;
+    const type = await outcomes.of(body.uploadId).finally(() => outcomes.close());
     const seconds = elapsed();
     clearInterval(watch);
     const [disk1, cpu1, threads1] = [diskBytes(), await cpuSeconds(pid), threadTimes(pid)];
-    events.destroy();
     const build = await hangar.api.call('GET', `/v1/builds/${body.uploadId}`, { bearer: user.apiKey });
-    const timeline = build.body.timeline as { type: string; at: string }[];
-    const stages = timeline.slice(1).map((e, i) => `${e.type.replace(/^(Build|Download)/, '')}:${((Date.parse(e.at) - Date.parse(timeline[i].at)) / 1000).toFixed(2)}`);
+    const stages = Object.entries(stageDurations(build.body.timeline)).map(([stage, s]) => `${stage.split('→')[1].replace(/^(Build|Download)/, '')}:${s.toFixed(2)}`);
     const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
     const line =
       `${checkout.label} ${type} ${seconds.toFixed(2)} s, last byte ${served.lastByte?.toFixed(2) ?? '?'} s, peak RSS ${await peakRssMiB(pid)} MiB, ` +

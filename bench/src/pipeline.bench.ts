@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFileServer, writeUeBuildZip } from '@hangar/testing';
-import { openEventStream } from './event-stream';
+import { followBuildOutcomes, stageDurations } from './build-outcomes';
 import { startHangar } from './hangar-process';
 import { cpuSeconds, peakRssMiB, shell, timed } from './timing';
 
@@ -92,29 +92,6 @@ async function runHangar(
 }
 
 /**
- * The project's events as a subscriber sees them (`GET /v1/events`, Server-Sent Events), opened before the upload:
- * `of(uploadId)` resolves when that build is approved or rejected. The moment it happens, not up to 200 ms later at
- * the next poll of get-project (a tenth of a second on average, 1.5 % of a 1 GiB run), and no polling load on the
- * measured process meanwhile.
- */
-async function followBuildOutcomes(url: URL, apiKey: string): Promise<{ of(uploadId: string): Promise<string>; close(): void }> {
-  const outcomes = new Map<string, string>();
-  const waiting = new Map<string, (type: string) => void>();
-  const response = await openEventStream(url, apiKey, (event) => {
-    const uploadId = event.data?.uploadId;
-    if (typeof uploadId !== 'string' || (event.type !== 'BuildApproved' && event.type !== 'BuildRejected')) return;
-    outcomes.set(uploadId, event.type);
-    waiting.get(uploadId)?.(event.type);
-  });
-  const ended = new Promise<never>((_, reject) => response.once('close', () => reject(new Error(`GET ${url.pathname}: the event stream ended`))));
-  ended.catch(() => undefined);
-  return {
-    of: (uploadId) => Promise.race([outcomes.get(uploadId) ?? new Promise<string>((resolve) => waiting.set(uploadId, resolve)), ended]),
-    close: () => response.destroy(),
-  };
-}
-
-/**
  * Writes every dirty page of the page cache back before a timed step starts, so that no step pays for an earlier
  * one's writes: the generated zip (1 or 4 GiB written through the page cache just before) was otherwise written back
  * while Hangar ran, and Hangar, which writes with direct I/O, waited for the disk behind it (a harness that read
@@ -124,15 +101,6 @@ async function followBuildOutcomes(url: URL, apiKey: string): Promise<{ of(uploa
  */
 async function settleDisk(cwd: string): Promise<void> {
   await shell('sync', cwd);
-}
-
-/** `DownloadStarted→DownloadCompleted: 3.1` and so on, from the build's timeline (event times). */
-function stageDurations(timeline: { type: string; at: string }[]): Record<string, number> {
-  const stages: Record<string, number> = {};
-  for (let i = 1; i < timeline.length; i++) {
-    stages[`${timeline[i - 1].type}→${timeline[i].type}`] = (Date.parse(timeline[i].at) - Date.parse(timeline[i - 1].at)) / 1000;
-  }
-  return stages;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -74,22 +74,18 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
       });
 
       it('takes a local file over with putFile: stored byte for byte, gone from its path', async () => {
-        const dir = await mkdtemp(join(tmpdir(), 'hangar-putfile-'));
-        try {
+        await inTempDir('hangar-putfile-', async (dir) => {
           const body = randomBytes(6 * MiB + 7);
           const path = join(dir, 'source.zip');
           await writeFile(path, body);
           await expect(store.putFile('uploads/u9/source.zip', path, { size: body.length })).resolves.toEqual({ key: 'uploads/u9/source.zip', size: body.length });
           expect(sha256(await readAll(await store.get('uploads/u9/source.zip')))).toBe(sha256(body));
           expect(existsSync(path)).toBe(false);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        });
       });
 
       it('links a local file with linkFile where it can (the file stays at its path too), or says null and stores nothing', async () => {
-        const dir = await mkdtemp(join(tmpdir(), 'hangar-linkfile-'));
-        try {
+        await inTempDir('hangar-linkfile-', async (dir) => {
           const body = randomBytes(3 * MiB + 5);
           const path = join(dir, 'pak');
           await writeFile(path, body);
@@ -106,21 +102,16 @@ export function blobStoreContract(name: string, factory: BlobStoreFactory): void
           // Either name may go first: the other one keeps the bytes.
           await rm(path);
           expect(sha256(await readAll(await store.get('packs/p1')))).toBe(sha256(body));
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        });
       });
 
       it('refuses a putFile whose size is not the declared one, storing nothing', async () => {
-        const dir = await mkdtemp(join(tmpdir(), 'hangar-putfile-'));
-        try {
+        await inTempDir('hangar-putfile-', async (dir) => {
           const path = join(dir, 'short.zip');
           await writeFile(path, Buffer.from('too short'));
           await expect(store.putFile('uploads/u10/source.zip', path, { size: 1000 })).rejects.toBeInstanceOf(BlobSizeMismatch);
           await expect(store.stat('uploads/u10/source.zip')).resolves.toBeNull();
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        });
       });
 
       it('stores a stream of declared size', async () => {
@@ -340,6 +331,16 @@ export async function collect(listing: AsyncIterable<BlobInfo>): Promise<BlobInf
   const found: BlobInfo[] = [];
   for await (const info of listing) found.push(info);
   return found;
+}
+
+/** Runs `test` with a fresh directory of its own, removed afterwards whatever happens. */
+async function inTempDir(prefix: string, test: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await test(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function keysOf(infos: BlobInfo[]): string[] {
