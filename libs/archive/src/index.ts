@@ -19,3 +19,4 @@ export {
 export { STREAM_HELD_BYTES, streamEntries, type StreamOptions, type StreamedEntryConsumer } from './streaming/streamed-entries';
 export type { StreamStop, StreamedZip } from './streaming/streamed-entry';
 export { confirmedByStream } from './streaming/stream-confirmation';
+export { CRC32_IMPLEMENTATION, crc32, crc32Source, type Crc32 } from './checksum/crc32';

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../checksum/crc32';
 import { ArchiveUnreadable } from '../rejection/archive-rejection.error';
 import type { ArchiveEntry } from '../opening/archive-entry';
 

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../checksum/crc32';
 
 const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 /** A signed data descriptor with zip64's 64-bit sizes, and with 32-bit ones (writers differ on when they use which). */

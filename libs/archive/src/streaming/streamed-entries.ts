@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../checksum/crc32';
 import type { ArchiveLimits } from '../entry-checks/archive-limits';
 import { NESTED_ARCHIVE_SNIFF_BYTES } from '../layout-policy/nested-archive';
 import { DEFAULT_PACKAGE_POLICY } from '../layout-policy/package-policy';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '@hangar/archive';
 import type { ChunkRef } from '@hangar/contracts';
 import type { BlobStore } from '@hangar/blob-store';
 import type { ChunkingOptions } from '../chunking/chunking-options';

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { crc32Source } from '@hangar/archive';
 import { RUN_THIS_THREAD_IN_BACKGROUND_SOURCE } from '../threads/background-priority';
 
 /**
@@ -9,7 +10,7 @@ const HASHING_THREAD_SOURCE = `
 ${RUN_THIS_THREAD_IN_BACKGROUND_SOURCE}
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { crc32 } = require('node:zlib');
+${crc32Source()}
 const files = new Map();
 parentPort.on('message', (message) => {
   if (message.type === 'chunk') {

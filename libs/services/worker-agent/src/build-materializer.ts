@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '@hangar/archive';
 import type { BuildManifest, BuildManifestFile } from '@hangar/contracts';
 import { AlignedFileWriter, SlabPool, forEachConcurrently, type BlobStore } from '@hangar/blob-store';
 import { ExtractedFiles, chunkListKey, extractionDir, readManifest } from '@hangar/chunk-store';
