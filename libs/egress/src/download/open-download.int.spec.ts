@@ -19,6 +19,7 @@ let zipPath: string;
 let zipSize: number;
 let server: LocalHttpServer;
 const dribbled: { sent: number; closed: boolean; completed: boolean }[] = [];
+const largeSent = { bytes: 0 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hangar-download-'));
@@ -66,6 +67,22 @@ beforeAll(async () => {
       });
       stream.on('end', () => res.end());
       res.on('close', () => stream.destroy());
+    },
+    '/large.zip': (_, res) => {
+      // 64 MiB as fast as the client takes it, counting what the socket accepted.
+      const piece = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(1024 * 1024 - 4)]);
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(64 * piece.length) });
+      let pieces = 0;
+      const next = () => {
+        while (pieces < 64) {
+          pieces++;
+          largeSent.bytes += piece.length;
+          if (!res.write(piece)) return void res.once('drain', next);
+        }
+        res.end();
+      };
+      res.on('close', () => (pieces = 64));
+      next();
     },
     '/loop': (_, res) => res.writeHead(302, { location: '/loop' }).end(),
     '/redirect': (_, res) => res.writeHead(302, { location: '/build.zip' }).end(),
@@ -213,6 +230,19 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
 }
 
 describe('openDownload', () => {
+  it('takes no more from the server than the consumer reads, give or take the buffers on the way', async () => {
+    const { stream, result } = await openDownload(server.url('/large.zip'), privateOk, { ...limits, maxBytes: 128 * 1024 * 1024 });
+    // The consumer reads one piece, then nothing for a while: the server must be held back (a meter that buffered
+    // whatever came would take the whole 64 MiB in far less time than this).
+    await new Promise((resolve) => stream.once('data', resolve));
+    stream.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The meter's 1 MiB, got's and the HTTP parser's buffers, and both sockets' (a few MiB each on loopback).
+    expect(largeSent.bytes).toBeLessThan(24 * 1024 * 1024);
+    stream.resume();
+    await expect(result).resolves.toMatchObject({ size: 64 * 1024 * 1024 });
+  });
+
   it('rejects its result with DownloadAborted when the consumer gives up', async () => {
     const { stream, result } = await openDownload(server.url('/build.zip'), privateOk, limits);
     stream.once('data', () => stream.destroy());

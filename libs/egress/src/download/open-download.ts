@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { HTTPError } from 'got';
 import type { EgressPolicy } from '../egress-policy/egress-policy';
 import { assertFetchableUrl } from '../url-guard/assert-fetchable-url';
@@ -104,7 +104,6 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
   );
   if (options.resume) await meter.absorb(options.resume.prefix);
   throwIfAborted(options.signal, () => meter.destroy());
-  const output = new PassThrough({ highWaterMark: 1024 * 1024 });
 
   let settled = false;
   let current: AnsweredAttempt | null = null;
@@ -120,11 +119,10 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
     settled = true;
     options.signal?.removeEventListener('abort', onAbort);
     current?.body.destroy();
-    meter.destroy();
-    output.destroy(failure);
+    meter.destroy(failure);
     rejectResult(failure);
   };
-  // Bytes taken from the server so far; ahead of `meter.size` while the meter's input buffer waits on the consumer.
+  // Bytes taken from the server so far.
   let received = options.resume?.from ?? 0;
   const fail = (error: unknown, attempts = 1) => {
     context.bytesSoFar = received;
@@ -133,18 +131,17 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
   };
 
   meter.on('error', (error) => fail(error));
-  output.on('end', () => {
+  meter.on('end', () => {
     if (settled) return;
     settled = true;
     options.signal?.removeEventListener('abort', onAbort);
     resolveResult({ size: meter.size, sha256: meter.sha256 });
   });
-  output.on('close', () => {
+  meter.on('close', () => {
     if (settled) return;
     // Destroyed by the consumer: stop the transfer too.
     settle(new DownloadAborted());
   });
-  meter.pipe(output);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -172,7 +169,7 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
         const cut = () => new DownloadFailed(`the connection to ${context.host} was cut after ${received} bytes`, { retryable: true });
         await pump(current.body, meter, (bytes) => (received += bytes), cut);
         if (totalBytes !== null && received < totalBytes) throw cut();
-        meter.end();
+        meter.finish();
         return;
       } catch (error) {
         if (settled) return;
@@ -193,7 +190,7 @@ export async function openDownload(url: string, policy: EgressPolicy, options: D
     }
   };
   void transfer().catch(fail);
-  return { stream: output, result };
+  return { stream: meter, result };
 }
 
 function aborted(): DownloadAborted {
@@ -207,26 +204,32 @@ export function throwIfAborted(signal: AbortSignal | undefined, cleanup?: () => 
   throw aborted();
 }
 
-/** Feeds one response's body into the meter (kept open for the next attempt); settles when the body ends or breaks. */
+/**
+ * Feeds one response's body into the meter (kept open for the next attempt), pausing the body while the consumer
+ * has enough; settles when the body ends or breaks.
+ */
 function pump(body: Readable, meter: DownloadMeter, count: (bytes: number) => void, cut: () => Error): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => count(chunk.length);
+    const onData = (chunk: Buffer) => {
+      count(chunk.length);
+      if (!meter.feed(chunk)) body.pause();
+    };
     const cleanup = () => {
+      meter.onDemand(null);
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('error', onError);
       body.off('close', onClose);
     };
     const onEnd = () => (cleanup(), resolve());
-    const onError = (error: Error) => (cleanup(), body.unpipe(meter), reject(error));
+    const onError = (error: Error) => (cleanup(), reject(error));
     const onClose = () => {
       // Closed without 'end' or 'error': treat as a cut (got reports most of these as errors itself).
       if (body.readableEnded) return onEnd();
       cleanup();
-      body.unpipe(meter);
       reject(cut());
     };
-    body.pipe(meter, { end: false });
+    meter.onDemand(() => body.resume());
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
