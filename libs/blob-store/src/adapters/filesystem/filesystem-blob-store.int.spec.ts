@@ -130,6 +130,27 @@ describe('FilesystemBlobStore on disk', () => {
     }
   });
 
+  it('links a file straight in at its key (one change to the directories, no rename), and over an object already there replaces it', async () => {
+    // The module itself (an `import * as` namespace would be a copy the store does not call through).
+    const renames = jest.spyOn(require('node:fs/promises') as typeof import('node:fs/promises'), 'rename');
+    try {
+      const first = join(outside, 'first');
+      await writeFile(first, Buffer.from('first bytes'));
+      await expect(store.linkFile('chunks/ab/c1', first)).resolves.toEqual({ key: 'chunks/ab/c1', size: 11 });
+      expect(renames).not.toHaveBeenCalled();
+
+      const second = join(outside, 'second');
+      await writeFile(second, Buffer.from('second, longer bytes'));
+      await expect(store.linkFile('chunks/ab/c1', second)).resolves.toEqual({ key: 'chunks/ab/c1', size: 20 });
+      expect((await readAll(await store.get('chunks/ab/c1'))).toString()).toBe('second, longer bytes');
+      expect(await readdir(join(root, 'incoming'))).toEqual([]);
+      // A key that is the parent of objects cannot be an object: refused as a put is.
+      await expect(store.linkFile('chunks/ab', second)).rejects.toBeInstanceOf(BlobKeyConflict);
+    } finally {
+      renames.mockRestore();
+    }
+  });
+
   it('prunes directories emptied by delete', async () => {
     await store.put('builds/u1/files/x', Buffer.from('x'));
     await store.delete('builds/u1/files/x');
