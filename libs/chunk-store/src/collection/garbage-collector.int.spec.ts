@@ -11,7 +11,7 @@ import { PACKED_CHUNKS_PREFIX, PACKS_PREFIX } from '../content-store/chunk-packs
 import { CHUNKS_PREFIX, chunkKey, manifestKey } from '../content-store/content-keys';
 import { chunkHashesOf, writeManifest } from '../content-store/manifest-io';
 import { ChunksMissing, confirmChunks, missingChunks } from './chunk-confirmation';
-import { COLLECTION_MARKERS_PREFIX } from './collection-markers';
+import { COLLECTION_MARKERS_PREFIX, collectionsBefore, noCollectionSince } from './collection-markers';
 import { collectGarbage } from './garbage-collector';
 
 describe('chunk garbage collection', () => {
@@ -84,6 +84,26 @@ describe('chunk garbage collection', () => {
 
     await blobs.put(`${COLLECTION_MARKERS_PREFIX}${Date.now() - 2 * 60 * 60 * 1000}-crashed`, Buffer.alloc(0));
     await expect(confirmChunks(blobs, manifest, 20)).resolves.toBeUndefined();
+  });
+
+  it('tells a writer whether any pass started since it began: each pass names itself the latest before it deletes', async () => {
+    const begun = await collectionsBefore(blobs);
+    expect(begun).toEqual({ latestPass: null });
+    await expect(noCollectionSince(blobs, begun!)).resolves.toBe(true);
+
+    await collectGarbage(blobs);
+    await expect(noCollectionSince(blobs, begun!)).resolves.toBe(false);
+    const afterOne = await collectionsBefore(blobs);
+    expect(afterOne!.latestPass).toMatch(new RegExp(`^${COLLECTION_MARKERS_PREFIX}\\d+-`));
+    await expect(noCollectionSince(blobs, afterOne!)).resolves.toBe(true);
+
+    // A pass running (its marker there): nothing can be skipped, whether it was running at the start or is now.
+    const marker = `${COLLECTION_MARKERS_PREFIX}${Date.now()}-running`;
+    await blobs.put(marker, Buffer.alloc(0));
+    await expect(collectionsBefore(blobs)).resolves.toBeNull();
+    await expect(noCollectionSince(blobs, afterOne!)).resolves.toBe(false);
+    await blobs.delete(marker);
+    await expect(noCollectionSince(blobs, afterOne!)).resolves.toBe(true);
   });
 
   it('looks up a build\'s chunks several at a time, and names the missing ones in the order asked', async () => {

@@ -3,7 +3,7 @@ import { BlobNotFound, type BlobInfo, type BlobStore } from '@hangar/blob-store'
 import { CHUNKS_PREFIX, MANIFESTS_PREFIX } from '../content-store/content-keys';
 import { chunkHashesOf, readManifest } from '../content-store/manifest-io';
 import { PACKED_CHUNKS_PREFIX, PACKS_PREFIX, packedChunk } from '../content-store/chunk-packs';
-import { COLLECTION_MARKERS_PREFIX, COLLECTION_PASS_LIMIT_MS } from './collection-markers';
+import { COLLECTION_MARKERS_PREFIX, COLLECTION_PASS_LIMIT_MS, LATEST_COLLECTION_KEY } from './collection-markers';
 
 export interface CollectionResult {
   deletedChunks: number;
@@ -16,14 +16,18 @@ export interface CollectionResult {
  * Mark and sweep over the content-addressed store: the roots are the manifests under `manifests/`, and every chunk
  * no manifest references is deleted, whether an object (`chunks/`) or a pack's entry (`packed-chunks/`); then every
  * pack that no remaining entry points into (entries first, packs after, see `packFile`). The pass announces itself
- * with a marker for its whole duration; writers wait for running passes and then confirm their chunks
- * (`confirmChunks`), which is what makes a concurrent upload that reuses a chunk safe. Passes may overlap one another.
+ * with a marker for its whole duration, and names itself the latest pass before it deletes anything; writers wait
+ * for running passes and then confirm their chunks (`confirmChunks`), which is what makes a concurrent upload that
+ * reuses a chunk safe, unless no pass has started since they began (`noCollectionSince`). Passes may overlap one
+ * another.
  */
 export async function collectGarbage(blobs: BlobStore, now: () => number = Date.now): Promise<CollectionResult> {
   const startedAt = now();
   const marker = `${COLLECTION_MARKERS_PREFIX}${startedAt}-${randomBytes(6).toString('hex')}`;
   await blobs.put(marker, Buffer.alloc(0), { size: 0 });
   try {
+    // After the marker, before any deletion: a writer that finds this unchanged, and no marker, knows no pass ran.
+    await blobs.put(LATEST_COLLECTION_KEY, Buffer.from(marker));
     const referenced = new Set<string>();
     for (const key of await keysUnder(blobs, MANIFESTS_PREFIX)) {
       try {

@@ -13,6 +13,7 @@ import { storeBuild } from '../content-store/build-storage';
 import { chunkKey } from '../content-store/content-keys';
 import { readChunk } from '../content-store/chunk-packs';
 import { readManifest } from '../content-store/manifest-io';
+import { collectGarbage } from '../collection/garbage-collector';
 import { adoptIngestedBuild } from './adopt-ingested-build';
 import { ingestStream } from './streamed-ingest';
 import { chunkListKey } from '../extraction/extracted-files';
@@ -76,9 +77,30 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const report = await ingest(zip.path);
     await expect(adoptIngestedBuild(blobs, zip.path, { ...report, complete: false }, identity('x'), chunking)).resolves.toBeNull();
     await expect(adoptIngestedBuild(blobs, zip.path, report, identity('x'), chunkingFor(128 * 1024))).resolves.toBeNull();
-    await blobs.delete(chunkKey(report.entries.find((e) => e.chunks.length > 0)!.chunks[0].hash));
+    // A collection pass after the ingest, before any manifest names its chunks: it takes them all.
+    await expect(collectGarbage(blobs)).resolves.toMatchObject({ deletedChunks: expect.any(Number) });
+    expect(await blobs.stat(chunkKey(report.entries.find((e) => e.chunks.length > 0)!.chunks[0].hash))).toBeNull();
     await expect(adoptIngestedBuild(blobs, zip.path, report, identity('x'), chunking)).resolves.toBeNull();
     expect(await blobs.stat('manifests/x.json')).toBeNull();
+  });
+
+  it('looks no chunk up again when no collection pass started since the ingest began, and every one when one did', async () => {
+    const zip = await writeUeBuildZip(join(tmp, 'a.zip'), { pakSize: 512 * 1024, fileCount: 30 });
+    const report = await ingest(zip.path);
+    expect(report.collectionsBefore).toEqual({ latestPass: null });
+    const lookups = jest.spyOn(blobs, 'stat');
+    await expect(adoptIngestedBuild(blobs, zip.path, report, identity('quiet'), chunking)).resolves.not.toBeNull();
+    expect(lookups).not.toHaveBeenCalled();
+
+    // A pass since (it keeps them all: the manifest above names them): adopting the same report looks them up.
+    await collectGarbage(blobs);
+    await expect(adoptIngestedBuild(blobs, zip.path, report, identity('after-a-pass'), chunking)).resolves.not.toBeNull();
+    expect(lookups.mock.calls.length).toBeGreaterThanOrEqual(new Set(report.entries.flatMap((e) => e.chunks.map((c) => c.hash))).size);
+    // And a report from an ingest that began while a pass ran (no `collectionsBefore`) as well.
+    lookups.mockClear();
+    await expect(adoptIngestedBuild(blobs, zip.path, { ...report, collectionsBefore: undefined }, identity('unknown'), chunking)).resolves.not.toBeNull();
+    expect(lookups).toHaveBeenCalled();
+    lookups.mockRestore();
   });
 
   it('stores a large deflated file as it is, with chunks larger than the stream holds its pieces (the chunker holds them up to the largest chunk)', async () => {

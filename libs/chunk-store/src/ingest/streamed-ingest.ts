@@ -6,6 +6,7 @@ import { chunkRingFor, writeContents, type WrittenContents } from '../content-st
 import { writeSingleChunkFile } from '../content-store/single-chunk-file';
 import { ExtractedFiles } from '../extraction/extracted-files';
 import { SmallFilesInFlight } from './small-files-in-flight';
+import { collectionsBefore } from '../collection/collection-markers';
 
 /** An ingest report without the archive's own figures, which whoever fed the bytes knows. */
 export type IngestFindings = Omit<IngestReport, 'archive'>;
@@ -45,6 +46,8 @@ export async function ingestStream(
   limits: ArchiveLimits = DEFAULT_PACKAGE_POLICY,
   extractTo?: string,
 ): Promise<IngestFindings> {
+  // Before any chunk is looked up or put: whether a collection pass may take what this ingest finds or puts.
+  const collections = await collectionsBefore(blobs);
   // One ring of chunk memory for every large entry of the zip, one after another.
   const ring = chunkRingFor(chunking);
   const extracted = extractTo ? await ExtractedFiles.create(extractTo, blobs) : null;
@@ -115,7 +118,14 @@ export async function ingestStream(
       : streamed.stop
         ? { stop: streamed.stop, detail: streamed.detail }
         : {};
-  return { version: 1, chunkAvgBytes: chunking.avgSize, complete: failed === -1 && streamed.complete, ...stop, entries };
+  return {
+    version: 1,
+    chunkAvgBytes: chunking.avgSize,
+    complete: failed === -1 && streamed.complete,
+    ...stop,
+    entries,
+    ...(collections ? { collectionsBefore: collections } : {}),
+  };
 }
 
 /**

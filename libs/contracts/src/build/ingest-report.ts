@@ -47,4 +47,11 @@ export interface IngestReport {
   stop?: string;
   detail?: string;
   entries: IngestedEntry[];
+  /**
+   * Noted as the ingest began, before it looked up or put any chunk, when no chunk collection pass was running: the
+   * latest pass to have started then (its marker key; null, none ever had). A repository that finds it unchanged
+   * after writing the manifest, and no pass running, knows none of the chunks can have been collected meanwhile and
+   * does not look each one up again. Absent: a pass was running (or an older downloader): every chunk is looked up.
+   */
+  collectionsBefore?: { latestPass: string | null };
 }
