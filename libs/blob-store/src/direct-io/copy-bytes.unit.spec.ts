@@ -12,7 +12,7 @@ describe('copyBytes: copies into and out of shared memory whatever the two align
     { name: 'plain', shared: false },
     { name: 'shared', shared: true },
   ];
-  // Longer than the 64 KiB it realigns per step, so that steps follow one another; and a few hundred bytes.
+  // Longer than the 64 KiB the copy once realigned per step, and a few hundred bytes.
   const lengths = [200_003, 300];
 
   for (const from of kinds) {
@@ -35,6 +35,19 @@ describe('copyBytes: copies into and out of shared memory whatever the two align
       });
     }
   }
+
+  it("copies into and out of shared memory without V8's element-wise copy (TypedArray set), and copies nothing of nothing", () => {
+    const set = jest.spyOn(Uint8Array.prototype, 'set');
+    try {
+      const shared = memory(1000, true);
+      expect(copyBytes(randomBytes(301), shared, 3)).toBe(301);
+      expect(copyBytes(shared.subarray(5, 405), memory(500, false), 1)).toBe(400);
+      expect(set).not.toHaveBeenCalled();
+      expect(copyBytes(Buffer.alloc(0), shared, 1000)).toBe(0);
+    } finally {
+      set.mockRestore();
+    }
+  });
 
   it('refuses bytes that do not fit where they are to go, and copies nothing', () => {
     const target = memory(100, true, 7);
