@@ -79,7 +79,7 @@ export class ByteSource {
   /**
    * The next `n` bytes as they arrived: views of the pieces (valid as long as the source keeps them: see
    * `STREAM_HELD_BYTES`), never joined or copied. Joining pieces into batches for inflate copied every deflated byte
-   * into a fresh buffer: a MiB of garbage per MiB, most of a deflated build's excess memory (docs/roadmap.md); the
+   * into a fresh buffer: a MiB of garbage per MiB, most of a deflated build's excess memory (docs/speed-log.md); the
    * inflater now takes any piece synchronously, so batches buy nothing. Ends early only when the zip does.
    */
   async *pass(n: number): AsyncGenerator<Buffer> {

@@ -37,7 +37,7 @@ export interface InflateStep {
  * Raw deflate inflated into memory the caller owns. `zlib.InflateRaw` as a stream hands each output piece over in a
  * buffer of its own, which for a large deflated file is a MiB of garbage per MiB inflated; when the consumer holds
  * the pieces a while (the chunker holds up to the largest chunk), they outlive the young generation and wait for a
- * full collection: 20–35 MiB of them in the ingest thread, over the memory goal (docs/roadmap.md). This writes
+ * full collection: 20–35 MiB of them in the ingest thread, over the memory goal (docs/speed-log.md). This writes
  * straight into the caller's buffer instead, through the handle `InflateRaw` itself uses, and synchronously: the
  * caller's thread does the inflating (one call per MiB out) rather than a round trip through libuv's pool.
  */

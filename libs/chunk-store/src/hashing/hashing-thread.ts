@@ -31,7 +31,7 @@ type HashingReply = { type: 'chunk'; id: number; sha256: string } | { type: 'fil
  * A file's digest from the bytes of its chunks as they were hashed. No SHA-256 of the whole file: the chunks'
  * SHA-256s, in order, already name its bytes (each chunk is checked against its hash wherever it is read), so a
  * second SHA-256 pass over every byte would add nothing a reader checks; it was 10 % of a 1 GiB ingest's time on
- * the two cores it shares (2026-12-05, `docs/roadmap.md`).
+ * the two cores it shares (2026-12-05, `docs/speed-log.md`).
  */
 export interface FileDigests {
   /** CRC-32 (unsigned): what the zip says of the file, so that a caller can tell the chunks hold exactly its bytes. */

@@ -6,7 +6,7 @@ import { setPriority } from 'node:os';
  * spent a second of it waiting for a core while these threads ran, and it is the one that paces the transfer; they
  * have slack (the ingest takes from the file what it no longer finds in the writer's slabs, and catches up after
  * the last byte). Interleaved 1 GiB runs, seven pairs: 4.30-4.71 s at nice 10 against 4.58-5.13 s at 0; nice 5
- * between the two (2026-12-06, `docs/roadmap.md`).
+ * between the two (2026-12-06, `docs/speed-log.md`).
  */
 export const BACKGROUND_THREAD_NICE = 10;
 
