@@ -40,5 +40,10 @@ export async function startHangar(root: string, dataDir: string, env: Record<str
  * see where its time goes (NODE_OPTIONS refuses --cpu-prof).
  */
 function benchNodeArgs(): string[] {
-  return (process.env.BENCH_HANGAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return nodeArgsFrom(process.env.BENCH_HANGAR_NODE_ARGS);
+}
+
+/** Node options written on one line, space-separated (`--trace-gc --cpu-prof`). */
+export function nodeArgsFrom(line: string | undefined): string[] {
+  return (line ?? '').split(' ').filter(Boolean);
 }

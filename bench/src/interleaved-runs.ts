@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFileServer, writeUeBuildZip, type FileServer } from '@hangar/testing';
 import { followBuildOutcomes, stageDurations } from './build-outcomes';
-import { startHangar } from './hangar-process';
+import { nodeArgsFrom, startHangar } from './hangar-process';
 import { cpuSeconds, peakRssMiB, shell } from './timing';
 
 /**
@@ -81,7 +81,7 @@ async function runOnce(checkout: Checkout, files: FileServer, url: string): Prom
   const { NODEARGS, PRECURL, ...env } = checkout.env;
   const dataDir = join(WORK, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  const hangar = await startHangar(checkout.dir, dataDir, env, (NODEARGS ?? '').split(' ').filter(Boolean));
+  const hangar = await startHangar(checkout.dir, dataDir, env, nodeArgsFrom(NODEARGS));
   try {
     const user = await hangar.api.createUser(hangar.adminToken);
     const project = await hangar.api.createProject(user.apiKey, { name: 'Bench', region: 'europe' });

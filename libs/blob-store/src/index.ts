@@ -23,3 +23,4 @@ export { SlabPool, type SlabPair } from './direct-io/slab-pool';
 export { RecentSlabs, type SharedRecentSlabs } from './direct-io/recent-slabs';
 export { copyBytes } from './direct-io/copy-bytes';
 export { forEachConcurrently } from './concurrency/for-each-concurrently';
+export { readBlob } from './port/read-blob';

@@ -1,4 +1,4 @@
-import { BlobNotFound, type BlobStore } from '@hangar/blob-store';
+import { BlobNotFound, readBlob, type BlobStore } from '@hangar/blob-store';
 
 /** A collection pass is running while its marker `gc/running/<passId>` exists. */
 export const COLLECTION_MARKERS_PREFIX = 'gc/running/';
@@ -31,9 +31,7 @@ export interface CollectionsSeen {
 
 async function latestPass(blobs: BlobStore): Promise<string | null> {
   try {
-    const parts: Buffer[] = [];
-    for await (const part of await blobs.get(LATEST_COLLECTION_KEY)) parts.push(part as Buffer);
-    return Buffer.concat(parts).toString('utf8');
+    return (await readBlob(blobs, LATEST_COLLECTION_KEY)).toString('utf8');
   } catch (error) {
     if (error instanceof BlobNotFound) return null;
     throw error;
@@ -59,6 +57,6 @@ export async function collectionsBefore(blobs: BlobStore, now = Date.now()): Pro
  * of readings as `collectionsBefore`.
  */
 export async function noCollectionSince(blobs: BlobStore, seen: CollectionsSeen, now = Date.now()): Promise<boolean> {
-  if ((await latestPass(blobs)) !== seen.latestPass) return false;
-  return (await runningCollections(blobs, now)).length === 0;
+  const current = await collectionsBefore(blobs, now);
+  return current !== null && current.latestPass === seen.latestPass;
 }

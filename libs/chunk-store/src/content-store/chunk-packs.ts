@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { BlobNotFound, forEachConcurrently, readFileRange, type BlobStore } from '@hangar/blob-store';
+import { BlobNotFound, forEachConcurrently, readBlob, readFileRange, type BlobStore } from '@hangar/blob-store';
 import { chunkKey } from './content-keys';
 
 /**
@@ -52,11 +52,7 @@ export async function packedChunk(blobs: BlobStore, hash: string): Promise<Packe
   let text: string;
   try {
     if (local) text = await readFile(local, 'utf8');
-    else {
-      const parts: Buffer[] = [];
-      for await (const part of await blobs.get(key)) parts.push(part as Buffer);
-      text = Buffer.concat(parts).toString('utf8');
-    }
+    else text = (await readBlob(blobs, key)).toString('utf8');
   } catch (error) {
     if (error instanceof BlobNotFound || (error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -135,9 +131,7 @@ export async function readFromPack(blobs: BlobStore, hash: string, into?: Buffer
 /** A chunk's bytes, from its object or its pack (unchecked: the caller checks the hash). `BlobNotFound` when absent. */
 export async function readChunk(blobs: BlobStore, hash: string): Promise<Buffer> {
   try {
-    const parts: Buffer[] = [];
-    for await (const part of await blobs.get(chunkKey(hash))) parts.push(part as Buffer);
-    return Buffer.concat(parts);
+    return await readBlob(blobs, chunkKey(hash));
   } catch (error) {
     if (!(error instanceof BlobNotFound)) throw error;
   }

@@ -1,10 +1,8 @@
 import type { BuildManifest, StoredBuild } from '@hangar/contracts';
-import type { BlobStore } from '@hangar/blob-store';
+import { readBlob, type BlobStore } from '@hangar/blob-store';
 
 export async function readManifest(blobs: BlobStore, key: string): Promise<BuildManifest> {
-  const parts: Buffer[] = [];
-  for await (const part of await blobs.get(key)) parts.push(part as Buffer);
-  return JSON.parse(Buffer.concat(parts).toString('utf8')) as BuildManifest;
+  return JSON.parse((await readBlob(blobs, key)).toString('utf8')) as BuildManifest;
 }
 
 export async function writeManifest(blobs: BlobStore, key: string, manifest: BuildManifest): Promise<void> {
