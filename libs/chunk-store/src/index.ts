@@ -3,7 +3,8 @@ export { chunkingFor, InvalidChunkingOptions, type ChunkingOptions } from './chu
 export { CHUNKS_PREFIX, MANIFESTS_PREFIX, chunkKey, manifestKey } from './content-store/content-keys';
 export { readManifest, writeManifest, chunkHashesOf } from './content-store/manifest-io';
 export { copyMissingChunks } from './content-store/chunk-copy';
-export { PACKS_PREFIX, PACKED_CHUNKS_PREFIX, packKey, packedChunkKey, readChunk, readFromPack, type PackedChunk } from './content-store/chunk-packs';
+export { PACKS_PREFIX, packKey, readChunk, readFromPack, type PackedChunk } from './content-store/chunk-packs';
+export { PackIndex, PACK_INDEX_KEY } from './content-store/pack-index';
 export { chunkRingFor, writeContents, type WrittenContents } from './content-store/chunk-writer';
 export { ChunkRing } from './content-store/chunk-ring';
 export { storeBuild, copyBuild, type BuildIdentity } from './content-store/build-storage';

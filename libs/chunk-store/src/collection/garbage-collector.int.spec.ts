@@ -7,7 +7,8 @@ import { FilesystemBlobStore } from '@hangar/blob-store';
 import { collect } from '@hangar/blob-store/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { writeContents, type ContentsCopy } from '../content-store/chunk-writer';
-import { PACKED_CHUNKS_PREFIX, PACKS_PREFIX } from '../content-store/chunk-packs';
+import { PACKS_PREFIX } from '../content-store/chunk-packs';
+import { PackIndex } from '../content-store/pack-index';
 import { CHUNKS_PREFIX, chunkKey, manifestKey } from '../content-store/content-keys';
 import { chunkHashesOf, writeManifest } from '../content-store/manifest-io';
 import { ChunksMissing, confirmChunks, missingChunks } from './chunk-confirmation';
@@ -155,7 +156,7 @@ describe('chunk garbage collection', () => {
       expect(result.deletedBytes).toBe(64 * 1024);
       expect(result.deletedChunks).toBe(chunkHashesOf(a).size);
       expect(await keys(PACKS_PREFIX)).toEqual([]);
-      expect(await keys(PACKED_CHUNKS_PREFIX)).toEqual([]);
+      expect([...PackIndex.of(blobs)!.entries()]).toEqual([]);
       await expect(missingChunks(blobs, chunkHashesOf(b))).resolves.toEqual([]);
     });
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { BlobNotFound, type BlobInfo, type BlobStore } from '@hangar/blob-store';
 import { CHUNKS_PREFIX, MANIFESTS_PREFIX } from '../content-store/content-keys';
 import { chunkHashesOf, readManifest } from '../content-store/manifest-io';
-import { PACKED_CHUNKS_PREFIX, PACKS_PREFIX, packedChunk } from '../content-store/chunk-packs';
+import { PACKS_PREFIX } from '../content-store/chunk-packs';
+import { PackIndex, type PackEntry } from '../content-store/pack-index';
 import { COLLECTION_MARKERS_PREFIX, COLLECTION_PASS_LIMIT_MS, LATEST_COLLECTION_KEY } from './collection-markers';
 
 export interface CollectionResult {
@@ -14,7 +15,7 @@ export interface CollectionResult {
 
 /**
  * Mark and sweep over the content-addressed store: the roots are the manifests under `manifests/`, and every chunk
- * no manifest references is deleted, whether an object (`chunks/`) or a pack's entry (`packed-chunks/`); then every
+ * no manifest references is deleted, whether an object (`chunks/`) or a pack's entry (`PackIndex`); then every
  * pack that no remaining entry points into (entries first, packs after, see `packFile`). The pass announces itself
  * with a marker for its whole duration, and names itself the latest pass before it deletes anything; writers wait
  * for running passes and then confirm their chunks (`confirmChunks`), which is what makes a concurrent upload that
@@ -41,24 +42,28 @@ export async function collectGarbage(blobs: BlobStore, now: () => number = Date.
     for await (const chunk of blobs.list(CHUNKS_PREFIX)) if (!referenced.has(chunk.key.slice(CHUNKS_PREFIX.length))) unreferenced.push(chunk);
     // A pack is live while an entry of a referenced chunk points into it; an unreferenced entry's chunk is counted
     // as deleted bytes when its pack goes.
+    const index = PackIndex.of(blobs);
     const livePacks = new Set<string>();
     const deadPacks = new Map<string, number>();
-    for await (const entry of blobs.list(PACKED_CHUNKS_PREFIX)) {
-      const hash = entry.key.slice(PACKED_CHUNKS_PREFIX.length);
-      if (referenced.has(hash)) {
-        const packed = await packedChunk(blobs, hash);
-        if (packed) livePacks.add(packed.pack);
-      } else unreferenced.push(entry);
+    const deadEntries: PackEntry[] = [];
+    for (const entry of index?.entries() ?? []) {
+      if (referenced.has(entry.hash)) livePacks.add(entry.pack);
+      else deadEntries.push(entry);
     }
     for await (const pack of blobs.list(PACKS_PREFIX)) if (!livePacks.has(pack.key)) deadPacks.set(pack.key, pack.size);
     const result: CollectionResult = { deletedChunks: 0, deletedBytes: 0, stoppedEarly: false };
     // Past the limit, writers no longer wait for this pass: deleting now could take a chunk they just confirmed.
     const overTime = () => now() - startedAt >= COLLECTION_PASS_LIMIT_MS * 0.9;
+    if (deadEntries.length > 0) {
+      if (overTime()) return { ...result, stoppedEarly: true };
+      index?.remove(deadEntries); // one transaction, however many
+      result.deletedChunks += deadEntries.length;
+    }
     for (const chunk of unreferenced) {
       if (overTime()) return { ...result, stoppedEarly: true };
       await blobs.delete(chunk.key);
       result.deletedChunks += 1;
-      if (chunk.key.startsWith(CHUNKS_PREFIX)) result.deletedBytes += chunk.size;
+      result.deletedBytes += chunk.size;
     }
     for (const [pack, size] of deadPacks) {
       if (overTime()) return { ...result, stoppedEarly: true };

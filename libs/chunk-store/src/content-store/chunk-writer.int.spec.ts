@@ -2,13 +2,14 @@ import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FilesystemBlobStore } from '@hangar/blob-store';
 import { collect, slowPuts } from '@hangar/blob-store/testing';
 import { seededBytes } from '@hangar/testing';
 import { chunkingFor } from '../chunking/chunking-options';
 import { chunkRingFor, writeContents, type ContentsCopy } from './chunk-writer';
-import { packKey, packedChunkKey, readChunk } from './chunk-packs';
+import { packKey, readChunk } from './chunk-packs';
+import { PackIndex, PACK_INDEX_KEY } from './pack-index';
 import { chunkListKey } from '../extraction/extracted-files';
 import { chunkKey } from './content-keys';
 
@@ -78,7 +79,9 @@ describe('writing a file into the content-addressed store through a ring of chun
     const keys = async (prefix: string) => (await collect(blobs.list(prefix))).map((blob) => blob.key);
     const readBack = async (chunks: readonly { hash: string }[]) => Buffer.concat(await Promise.all(chunks.map((c) => readChunk(blobs, c.hash))));
 
-    it('makes a new file its own pack: the copy linked in (one file on the disk), an entry per chunk, no chunk object', async () => {
+    const indexed = () => [...PackIndex.of(blobs)!.entries()];
+
+    it('makes a new file its own pack: the copy linked in (one file on the disk), an entry per chunk in the index, no chunk object', async () => {
       const bytes = seededBytes('pack', 'new', 1024 * 1024 + 5);
       const path = join(tmp, 'pak');
       const written = await writeContents(blobs, inPieces(bytes, 100_000), chunking, chunkRingFor(chunking), fileCopy(path));
@@ -87,8 +90,10 @@ describe('writing a file into the content-addressed store through a ring of chun
       const pack = packKey(chunkListKey(written.chunks));
       expect(await keys('packs/')).toEqual([pack]);
       expect(statSync(blobs.localPath(pack)!).ino).toBe(statSync(path).ino);
-      expect((await keys('packed-chunks/')).sort()).toEqual([...new Set(written.chunks.map((c) => packedChunkKey(c.hash)))].sort());
-      expect(new Set(written.holders)).toEqual(new Set([pack, ...written.chunks.map((c) => packedChunkKey(c.hash))]));
+      // The entries are rows of the store's one index, not a file each: the store holds the pack and the index.
+      expect(indexed().sort((a, b) => a.hash.localeCompare(b.hash))).toEqual([...new Set(written.chunks.map((c) => c.hash))].sort().map((hash) => ({ hash, pack })));
+      expect((await keys('')).filter((key) => !key.startsWith(dirname(PACK_INDEX_KEY)))).toEqual([pack]);
+      expect(written.holders).toEqual([pack]);
       expect((await readBack(written.chunks)).equals(bytes)).toBe(true);
 
       // The same bytes again, from another copy: nothing new, no second pack, the first one named as their holder.
@@ -129,7 +134,7 @@ describe('writing a file into the content-addressed store through a ring of chun
         /the file's copy could not be written, and \d+ new chunk\(s\) of it were to be stored from there/,
       );
       expect(ring.size).toBe(0);
-      expect(await keys('packed-chunks/')).toEqual([]);
+      expect(indexed()).toEqual([]);
     });
   });
 });

@@ -173,11 +173,11 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     // 120 entries: fillers of a few KiB (one chunk each: the smallest chunk is 16 KiB here), executables and a pak
     // over it (chunked one after another through the ring).
     const zip = await writeUeBuildZip(join(tmp, 'many.zip'), { pakSize: 256 * 1024, fileCount: 120 });
-    const { store, seen } = slowPuts(blobs, { delayMs: 10 });
+    const { store, seen } = slowPuts(blobs, { delayMs: 10, links: true });
     const dir = join(tmp, 'extracted');
     const report = await ingestStream(store, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
     expect(report).toMatchObject({ complete: true });
-    // Several puts under way at once, and never more than the small files allowed plus the ring's.
+    // Several puts or links under way at once, and never more than the small files allowed plus the ring's.
     expect(seen.most).toBeGreaterThan(4);
     expect(seen.most).toBeLessThanOrEqual(16 + 4);
     const expected = await sha256ByOffset(zip.path);
