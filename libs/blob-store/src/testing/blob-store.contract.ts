@@ -327,8 +327,9 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function collect(listing: AsyncIterable<BlobInfo>): Promise<BlobInfo[]> {
-  const found: BlobInfo[] = [];
+/** Everything a listing (or any async iterable) yields, in order. */
+export async function collect<T = BlobInfo>(listing: AsyncIterable<T>): Promise<T[]> {
+  const found: T[] = [];
   for await (const info of listing) found.push(info);
   return found;
 }

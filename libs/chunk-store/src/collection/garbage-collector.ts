@@ -46,7 +46,7 @@ export async function collectGarbage(blobs: BlobStore, now: () => number = Date.
     const livePacks = new Set<string>();
     const deadPacks = new Map<string, number>();
     const deadEntries: PackEntry[] = [];
-    for (const entry of index?.entries() ?? []) {
+    for await (const entry of index?.entries() ?? []) {
       if (referenced.has(entry.hash)) livePacks.add(entry.pack);
       else deadEntries.push(entry);
     }

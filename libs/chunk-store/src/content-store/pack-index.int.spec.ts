@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBlobStore, PrefixedBlobStore } from '@hangar/blob-store';
+import { collect } from '@hangar/blob-store/testing';
 import { PackIndex } from './pack-index';
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
@@ -31,17 +32,28 @@ describe("a store's pack index", () => {
     expect(reader.find(hash(2))).toEqual({ pack: 'packs/b', offset: 7, size: 50 });
   });
 
-  it('removes an entry only while it still names the pack it was listed with', () => {
+  it('removes an entry only while it still names the pack it was listed with', async () => {
     const index = PackIndex.of(new FilesystemBlobStore(root))!;
     index.enter('packs/a', [
       { hash: hash(1), offset: 0, size: 10 },
       { hash: hash(2), offset: 10, size: 10 },
     ]);
-    const listed = [...index.entries()];
+    const listed = await collect(index.entries());
     // Between a collection's listing and its removal, chunk 2 is stored again, in another pack.
     index.enter('packs/b', [{ hash: hash(2), offset: 0, size: 10 }]);
     index.remove(listed);
-    expect([...index.entries()]).toEqual([{ hash: hash(2), pack: 'packs/b' }]);
+    expect(await collect(index.entries())).toEqual([{ hash: hash(2), pack: 'packs/b' }]);
+  });
+
+  it('lists every entry in hash order a page at a time, and a pack entered between pages does not find the connection busy', async () => {
+    const index = PackIndex.of(new FilesystemBlobStore(root))!;
+    index.enter('packs/a', [5, 1, 4, 2, 3].map((n) => ({ hash: hash(n), offset: n, size: 1 })));
+    const seen: string[] = [];
+    for await (const entry of index.entries(2)) {
+      seen.push(entry.hash);
+      if (seen.length === 2) index.enter('packs/b', [{ hash: hash(9), offset: 0, size: 1 }]);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5, 9].map(hash));
   });
 
   it('keeps one index per prefixed view of a store, as its keys are', () => {

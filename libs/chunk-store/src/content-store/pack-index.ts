@@ -47,14 +47,14 @@ export class PackIndex {
   private readonly findStatement: Database.Statement<[string], PackedChunk>;
   private readonly enterStatement: Database.Statement<[string, string, number, number]>;
   private readonly removeStatement: Database.Statement<[string, string]>;
-  private readonly entriesStatement: Database.Statement<[], PackEntry>;
+  private readonly pageStatement: Database.Statement<[string, number], PackEntry>;
 
   private constructor(private readonly db: Database.Database) {
     db.exec('CREATE TABLE IF NOT EXISTS packed_chunks (hash TEXT PRIMARY KEY, pack TEXT NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID');
     this.findStatement = db.prepare('SELECT pack, offset, size FROM packed_chunks WHERE hash = ?');
     this.enterStatement = db.prepare('INSERT OR REPLACE INTO packed_chunks (hash, pack, offset, size) VALUES (?, ?, ?, ?)');
     this.removeStatement = db.prepare('DELETE FROM packed_chunks WHERE hash = ? AND pack = ?');
-    this.entriesStatement = db.prepare('SELECT hash, pack FROM packed_chunks');
+    this.pageStatement = db.prepare('SELECT hash, pack FROM packed_chunks WHERE hash > ? ORDER BY hash LIMIT ?');
   }
 
   /**
@@ -93,9 +93,19 @@ export class PackIndex {
     })();
   }
 
-  /** Every entry, read as it is iterated (a store's entries are not held in memory at once). */
-  entries(): IterableIterator<PackEntry> {
-    return this.entriesStatement.iterate();
+  /**
+   * Every entry, in hash order, a page at a time: a store's million entries are neither held in memory at once nor
+   * read in one go that would hold up the thread's event loop (and the connection, which a writer on the same thread
+   * may want between pages).
+   */
+  async *entries(pageSize = ENTRIES_PER_PAGE): AsyncGenerator<PackEntry> {
+    for (let after = ''; ; ) {
+      const page = this.pageStatement.all(after, pageSize);
+      yield* page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].hash;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**
@@ -138,6 +148,9 @@ export class PackIndex {
     ignoring(['ENOENT', 'ENOTEMPTY'], () => rmdirSync(directory));
   }
 }
+
+/** Entries read at once by `entries`. */
+const ENTRIES_PER_PAGE = 10_000;
 
 /** The index of each store object this thread has used (its connection goes with the store object). */
 const opened = new WeakMap<BlobStore, PackIndex | null>();
