@@ -62,7 +62,7 @@ export async function chunkHolders(blobs: BlobStore, hash: string, packs?: PackL
  * racing this may still leave entries without their pack, which readers check (`chunkHolders`).
  */
 export async function packFile(blobs: BlobStore, path: string, name: string, chunks: readonly ChunkAt[]): Promise<string[] | null> {
-  const index = PackIndex.of(blobs);
+  const index = PackIndex.of(blobs, { create: true });
   const pack = packKey(name);
   if (!index || !(await blobs.linkFile(pack, path))) return null;
   index.enter(pack, chunks);

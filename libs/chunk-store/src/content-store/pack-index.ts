@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BlobStore } from '@hangar/blob-store';
@@ -58,15 +58,25 @@ export class PackIndex {
   }
 
   /**
-   * The index of `blobs`, opened (and made, with its directory) on first use by this thread; null for a store without
-   * a local path (S3: no packs).
+   * The index of `blobs`, opened on first use by this thread; null for a store without a local path (S3: no packs),
+   * and, unless `create` (whoever enters a pack), for a store that has no index yet: lookups never make one, so a
+   * store that never has packs (distributed mode, whose filesystem store may be a network share SQLite should not
+   * run on) gets no database file. A store written before the index (entry files, no index) gets it made, to take
+   * them in.
    */
-  static of(blobs: BlobStore): PackIndex | null {
+  static of(blobs: BlobStore, { create = false } = {}): PackIndex | null {
     const cached = opened.get(blobs);
     if (cached !== undefined) return cached;
     const file = blobs.localPath(PACK_INDEX_KEY);
-    const index = file ? PackIndex.open(file) : null;
-    if (index && file) index.importLegacyEntries(blobs);
+    const legacy = blobs.localPath(LEGACY_ENTRIES_PREFIX.slice(0, -1));
+    if (!file || !legacy) {
+      opened.set(blobs, null);
+      return null;
+    }
+    // Not remembered as absent: another thread or process may enter the store's first pack at any time.
+    if (!create && !existsSync(file) && !existsSync(legacy)) return null;
+    const index = PackIndex.open(file);
+    index.importLegacyEntries(legacy);
     opened.set(blobs, index);
     return index;
   }
@@ -122,9 +132,7 @@ export class PackIndex {
    * Entries a store written before the index kept as files: entered (an entry the index has already is newer and
    * stays), then the files removed. Two threads doing this at once enter the same rows and remove the same files.
    */
-  private importLegacyEntries(blobs: BlobStore): void {
-    const directory = blobs.localPath(LEGACY_ENTRIES_PREFIX.slice(0, -1));
-    if (!directory) return;
+  private importLegacyEntries(directory: string): void {
     let names: string[];
     try {
       names = readdirSync(directory);
