@@ -16,6 +16,7 @@ import { readManifest } from '../content-store/manifest-io';
 import { collectGarbage } from '../collection/garbage-collector';
 import { adoptIngestedBuild } from './adopt-ingested-build';
 import { ingestStream } from './streamed-ingest';
+import { PackIndex } from '../content-store/pack-index';
 import { chunkListKey } from '../extraction/extracted-files';
 
 /** Each entry's SHA-256, by its local header's offset, as the random-access reader inflates it from the zip. */
@@ -171,25 +172,21 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
 
   it('stores the small files several at a time while the parser reads on, each whole, and finds what they hold', async () => {
     // 120 entries: fillers of a few KiB (one chunk each: the smallest chunk is 16 KiB here), executables and a pak
-    // over it (chunked one after another through the ring).
+    // over it (chunked one after another through the ring). Without an extraction every new chunk is put.
     const zip = await writeUeBuildZip(join(tmp, 'many.zip'), { pakSize: 256 * 1024, fileCount: 120 });
-    const { store, seen } = slowPuts(blobs, { delayMs: 10, links: true });
-    const dir = join(tmp, 'extracted');
-    const report = await ingestStream(store, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
+    const { store, seen } = slowPuts(blobs, { delayMs: 10 });
+    const report = await ingestStream(store, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking);
     expect(report).toMatchObject({ complete: true });
-    // Several puts or links under way at once, and never more than the small files allowed plus the ring's.
+    // Several puts under way at once, and never more than the small files allowed plus the ring's.
     expect(seen.most).toBeGreaterThan(4);
     expect(seen.most).toBeLessThanOrEqual(16 + 4);
     const expected = await sha256ByOffset(zip.path);
     const files = report.entries.filter((e) => expected.has(e.offset));
     expect(files).toHaveLength(zip.fileCount);
-    for (const entry of files) {
-      expect(await sha256OfChunks(blobs, entry.chunks)).toBe(expected.get(entry.offset));
-      if (entry.chunks.length > 0) expect(readFileSync(join(dir, chunkListKey(entry.chunks))).length).toBe(entry.size);
-    }
+    for (const entry of files) expect(await sha256OfChunks(blobs, entry.chunks)).toBe(expected.get(entry.offset));
   });
 
-  it('with extraction, makes each file past the smallest chunk a pack, and each smaller one its own chunk object, so no byte is written twice', async () => {
+  it("with extraction, makes each file past the smallest chunk a pack, and puts the smaller ones' chunks in one pack they share, so no byte is written twice", async () => {
     const zip = await writeUeBuildZip(join(tmp, 'packs.zip'), { pakSize: 1024 * 1024, fileCount: 40 });
     const dir = join(tmp, 'extracted');
     const report = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, dir);
@@ -197,9 +194,22 @@ describe('ingesting a zip while it arrives, then adopting what was chunked', () 
     const pak = report.entries.find((e) => e.size === 1024 * 1024)!;
     const pack = statSync(blobs.localPath(`packs/${chunkListKey(pak.chunks)}`)!);
     expect(pack.ino).toBe(statSync(join(dir, chunkListKey(pak.chunks))).ino);
-    const small = report.entries.find((e) => e.chunks.length === 1 && e.size <= chunking.minSize)!;
-    expect(statSync(blobs.localPath(chunkKey(small.chunks[0].hash))!).ino).toBe(statSync(join(dir, chunkListKey(small.chunks))).ino);
+    // The small files: no chunk object each, one pack for them all, and only the entries' files left for the worker.
+    const smalls = report.entries.filter((e) => e.chunks.length === 1 && e.size <= chunking.minSize);
+    expect(smalls.length).toBeGreaterThan(20);
+    expect(await collect(blobs.list('chunks/'))).toEqual([]);
+    const smallPacks = new Set(smalls.map((e) => PackIndex.of(blobs)!.find(e.chunks[0].hash)!.pack));
+    expect(smallPacks.size).toBe(1);
+    const distinct = new Map(smalls.map((e) => [e.chunks[0].hash, e.chunks[0].size]));
+    expect(await blobs.stat([...smallPacks][0])).toMatchObject({ size: [...distinct.values()].reduce((sum, size) => sum + size, 0) });
+    expect(readdirSync(dir).sort()).toEqual([...new Set(report.entries.filter((e) => e.chunks.length > 0).map((e) => chunkListKey(e.chunks)))].sort());
     for (const entry of report.entries) expect(await sha256OfChunks(blobs, entry.chunks)).toBe(createHash('sha256').update(readFileSync(join(dir, chunkListKey(entry.chunks)))).digest('hex'));
+
+    // The same files again (another build): found in that pack, none stored again, no second pack of small files.
+    const packs = await collect(blobs.list('packs/'));
+    const again = await ingestStream(blobs, createReadStream(zip.path, { highWaterMark: 64 * 1024 }), chunking, undefined, join(tmp, 'again'));
+    expect(again.entries.every((e) => e.newBytes === 0)).toBe(true);
+    expect(await collect(blobs.list('packs/'))).toEqual(packs);
   });
 
   it('with extraction to where the store cannot link from, asks it once, puts every chunk as it comes and still extracts every file', async () => {
