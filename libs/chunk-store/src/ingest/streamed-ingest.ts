@@ -20,10 +20,10 @@ export type IngestFindings = Omit<IngestReport, 'archive'>;
  * with the disk and the CPU mostly idle: 0.9 s of a 5 s ingest of the bench's 1 GiB build (2026-12-04).
  */
 const SMALL_FILES_IN_FLIGHT = 16;
+const SMALL_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 
 /** The small files' pack in the extraction folder, until it is linked in: no entry is named so (`chunkListKey`). */
 const SMALL_FILE_PACK_NAME = '.small-files.pack';
-const SMALL_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 
 /**
  * How far before the newest piece it was handed an ingest may still read a view of one: the parser's own margin
