@@ -21,11 +21,6 @@ export type { ChunkAt, PackedChunk } from './pack-index';
 export const PACKS_PREFIX = 'packs/';
 export const packKey = (name: string) => `${PACKS_PREFIX}${name}`;
 
-/** Where the store has `hash` in a pack, or null (not packed: an object of its own, or absent). */
-export async function packedChunk(blobs: BlobStore, hash: string): Promise<PackedChunk | null> {
-  return PackIndex.of(blobs)?.find(hash) ?? null;
-}
-
 /**
  * Where the store has `hash` in a pack that is there, or null. An entry can outlive its pack: a collection pass that
  * listed the entries before a new pack's were put, and the packs after it was linked, deletes that pack as unused; so
@@ -33,7 +28,7 @@ export async function packedChunk(blobs: BlobStore, hash: string): Promise<Packe
  * chunk replaces it; the next pass deletes it if nothing names the chunk).
  */
 async function packedChunkThere(blobs: BlobStore, hash: string, packs?: PackLookups): Promise<PackedChunk | null> {
-  const packed = await packedChunk(blobs, hash);
+  const packed = PackIndex.of(blobs)?.find(hash);
   if (!packed) return null;
   const there = packs?.get(packed.pack) ?? blobs.stat(packed.pack).then((info) => info !== null);
   packs?.set(packed.pack, there);
@@ -76,7 +71,7 @@ export async function packFile(blobs: BlobStore, path: string, name: string, chu
  * chunk's size when the pack is shorter; the caller checks the hash.
  */
 export async function readFromPack(blobs: BlobStore, hash: string, into?: Buffer): Promise<Buffer | null> {
-  const packed = await packedChunk(blobs, hash);
+  const packed = PackIndex.of(blobs)?.find(hash);
   const local = packed && blobs.localPath(packed.pack);
   if (!packed || !local) return null;
   const bytes = (into ?? Buffer.alloc(packed.size)).subarray(0, packed.size);

@@ -33,7 +33,7 @@ export const PACK_INDEX_KEY = 'pack-index/packed-chunks.sqlite';
  * Where stores before the index kept their entries, one small JSON file per chunk (`{pack, offset, size}`): read into
  * the index, then removed, the first time a store is opened by this version.
  */
-const LEGACY_ENTRIES_PREFIX = 'packed-chunks/';
+const LEGACY_ENTRIES_DIR = 'packed-chunks';
 
 /**
  * The pack entries of one store: for each chunk a pack holds, where it lies. One SQLite table beside the objects,
@@ -68,7 +68,7 @@ export class PackIndex {
     const cached = opened.get(blobs);
     if (cached !== undefined) return cached;
     const file = blobs.localPath(PACK_INDEX_KEY);
-    const legacy = blobs.localPath(LEGACY_ENTRIES_PREFIX.slice(0, -1));
+    const legacy = blobs.localPath(LEGACY_ENTRIES_DIR);
     if (!file || !legacy) {
       opened.set(blobs, null);
       return null;

@@ -50,8 +50,8 @@ export class SmallFilePack {
    */
   async seal(blobs: BlobStore): Promise<string[]> {
     try {
-      await Promise.all([...this.chunks.values()].map((entry) => entry.written));
-      await this.handle.close();
+      const failed = (await this.settleAndClose()).find((write) => write.status === 'rejected');
+      if (failed) throw failed.reason;
       const chunks = [...this.chunks.values()].map((entry) => entry.chunk);
       if (chunks.length === 0) return [];
       const holders = await packFile(blobs, this.path, chunkListKey(chunks), chunks);
@@ -65,9 +65,15 @@ export class SmallFilePack {
 
   /** The ingest stopped: the pack goes. */
   async discard(): Promise<void> {
-    await Promise.allSettled([...this.chunks.values()].map((entry) => entry.written));
-    await this.handle.close().catch(() => undefined);
+    await this.settleAndClose().catch(() => undefined);
     await rm(this.path, { force: true });
+  }
+
+  /** Waits for every write, whatever its outcome, then closes the file (also after a failed write). */
+  private async settleAndClose(): Promise<PromiseSettledResult<void>[]> {
+    const writes = await Promise.allSettled([...this.chunks.values()].map((entry) => entry.written));
+    await this.handle.close();
+    return writes;
   }
 }
 
